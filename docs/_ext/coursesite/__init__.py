@@ -1,0 +1,211 @@
+"""Sphinx extension for the course site: syllabus-driven banners, tables, navigation.
+
+Directives (used in MyST pages as ```` ```{name} ```` or ``:::{name}``):
+
+``module-banner``
+    "Module N of T · Course · Level" and "⏱ M min" for the page it sits on; N, T and M
+    come from ``docs/syllabus.toml``.
+``syllabus-table``
+    The landing page's table of every module with its status; written ones are linked.
+``syllabus-toctree``
+    The navigation: one hidden toctree per part, written modules in syllabus order.
+``next-module``
+    A link to the next module (or its title, marked as not yet written).
+
+At build start (``config-inited``) the syllabus and the pages in ``docs/modules/`` are
+checked against each other; any disagreement stops the build with a message that names
+the file. When a page fails to execute, :mod:`coursesite.failures` names the page and
+the cell and keeps the traceback in ``<outdir>/reports/``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from docutils import nodes
+from docutils.statemachine import StringList
+from sphinx.application import Sphinx
+from sphinx.config import Config
+from sphinx.directives.other import TocTree
+from sphinx.errors import ExtensionError
+from sphinx.util import logging
+from sphinx.util.docutils import SphinxDirective
+
+from coursesite.contract import ContractError, check_page
+from coursesite.failures import error_summary, locate
+from coursesite.syllabus import Syllabus, SyllabusError, load_syllabus
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["get_syllabus", "setup"]
+
+
+def get_syllabus(app: Sphinx) -> Syllabus:
+    return app.coursesite_syllabus  # type: ignore[attr-defined]
+
+
+class _CourseDirective(SphinxDirective):
+    has_content = False
+    required_arguments = 0
+    optional_arguments = 0
+
+    @property
+    def syllabus(self) -> Syllabus:
+        return get_syllabus(self.env.app)
+
+    def doc_link(self, docname: str, text: str) -> str:
+        return f"{{doc}}`{text} </{docname}>`"
+
+    def parse_markdown(self, text: str) -> list[nodes.Node]:
+        container = nodes.Element()
+        self.state.nested_parse(StringList(text.splitlines()), self.content_offset, container)
+        return list(container.children)
+
+
+class ModuleBanner(_CourseDirective):
+    """The banner above a module's title."""
+
+    def run(self) -> list[nodes.Node]:
+        module = self.syllabus.by_docname(self.env.docname)
+        if module is None:
+            raise self.error(
+                f"module-banner is only for module pages (docs/modules/NN-slug.md), "
+                f"not {self.env.docname!r}"
+            )
+        banner = nodes.container(classes=["module-banner"])
+        para = nodes.paragraph()
+        para += nodes.inline(text=self.syllabus.banner(module), classes=["module-banner-title"])
+        para += nodes.Text(" ")
+        para += nodes.inline(text=f"⏱ {module.minutes} min", classes=["module-duration"])
+        banner += para
+        return [banner]
+
+
+class SyllabusTable(_CourseDirective):
+    """Every module of the course, part by part, with its status."""
+
+    def run(self) -> list[nodes.Node]:
+        syl = self.syllabus
+        lines = ["| # | Module | Part | Time | Status |", "|---:|---|---|---:|---|"]
+        for m in syl.modules:
+            title = self.doc_link(m.docname, m.title) if syl.is_written(m) else m.title
+            status = "available" if syl.is_written(m) else "being written"
+            lines.append(
+                f"| {m.number} | {title} | {m.part.id} · {m.part.title} "
+                f"| {m.minutes} min | {status} |"
+            )
+        written = len(syl.written)
+        lines += ["", f"{written} of {syl.total} modules are available so far."]
+        out = self.parse_markdown("\n".join(lines))
+        for node in out:
+            for table in node.findall(nodes.table):
+                table["classes"].append("syllabus-table")
+        return out
+
+
+class SyllabusToctree(TocTree):
+    """One hidden toctree per part: the sidebar navigation in syllabus order."""
+
+    has_content = False
+    option_spec: dict = {}  # noqa: RUF012 - docutils' interface
+
+    def run(self) -> list[nodes.Node]:
+        syl = get_syllabus(self.env.app)
+        result: list[nodes.Node] = []
+        for part in syl.parts:
+            docs = [f"/{m.docname}" for m in syl.modules if m.part == part and syl.is_written(m)]
+            if not docs:
+                continue
+            self.content = StringList(docs)
+            self.options = {"caption": f"Part {part.id} · {part.title}", "maxdepth": 1}
+            self.options["hidden"] = True
+            result.extend(super().run())
+        return result
+
+
+class NextModule(_CourseDirective):
+    """ "Next: Module N+1 · Title", linked when that page exists."""
+
+    def run(self) -> list[nodes.Node]:
+        syl = self.syllabus
+        module = syl.by_docname(self.env.docname)
+        if module is None:
+            raise self.error("next-module is only for module pages")
+        nxt = syl.next_module(module)
+        if nxt is None:
+            text = "This is the last module of the course: congratulations on finishing it."
+        elif syl.is_written(nxt):
+            text = f"**Next:** {self.doc_link(nxt.docname, f'Module {nxt.number} · {nxt.title}')}"
+        else:
+            text = f"**Next:** Module {nxt.number} · {nxt.title} (being written)."
+        return self.parse_markdown(text)
+
+
+def _load(app: Sphinx, config: Config) -> None:
+    try:
+        syllabus = load_syllabus(Path(app.confdir))
+    except SyllabusError as err:
+        raise ExtensionError(f"syllabus: {err}") from None
+    app.coursesite_syllabus = syllabus  # type: ignore[attr-defined]
+    # A config value that changes with the syllabus and the set of written pages, so
+    # that Sphinx re-reads every page (banners, tables, next links) when either changes.
+    fingerprint = hashlib.sha256(
+        (Path(app.confdir) / "syllabus.toml").read_bytes() + repr(sorted(syllabus.written)).encode()
+    ).hexdigest()[:16]
+    config.coursesite_fingerprint = fingerprint
+
+
+def _check_contract(app: Sphinx, docname: str, source: list[str]) -> None:
+    """Warn (an error under -W) for every part of the module contract a page lacks."""
+    syllabus = get_syllabus(app)
+    if syllabus.by_docname(docname) is None:
+        return
+    path = Path(app.env.doc2path(docname))
+    try:
+        problems = check_page(path, syllabus)
+    except ContractError as err:
+        problems = [str(err)]
+    for problem in problems:
+        logger.warning(
+            "module contract: %s", problem, location=docname, type="course", subtype="contract"
+        )
+
+
+def _report_failure(app: Sphinx, exception: Exception | None) -> None:
+    """On a page that failed to execute: name the page and cell, keep the traceback."""
+    if exception is None or type(exception).__name__ != "ExecutionError":
+        return
+    page = Path(str(exception))
+    cause = exception.__cause__
+    text = str(cause) if cause is not None else ""
+    docname = app.env.path2doc(str(page)) if app.env else None
+    report = Path(app.outdir, "reports", *((docname or page.stem) + ".err.log").split("/"))
+    report.parent.mkdir(parents=True, exist_ok=True)
+    report.write_text(text, encoding="utf-8")
+    where = locate(page, text)
+    rel = (
+        page.relative_to(Path(app.srcdir).parent)
+        if page.is_relative_to(Path(app.srcdir).parent)
+        else page
+    )
+    cell = f"code cell {where.index} (line {where.line})" if where else "a code cell"
+    logger.error(
+        "page %s failed: %s raised %s. Traceback saved in %s",
+        rel,
+        cell,
+        error_summary(text),
+        report,
+    )
+
+
+def setup(app: Sphinx) -> dict[str, object]:
+    app.add_config_value("coursesite_fingerprint", "", "env", types=(str,))
+    app.connect("config-inited", _load)
+    app.connect("source-read", _check_contract)
+    app.connect("build-finished", _report_failure)
+    app.add_directive("module-banner", ModuleBanner)
+    app.add_directive("syllabus-table", SyllabusTable)
+    app.add_directive("syllabus-toctree", SyllabusToctree)
+    app.add_directive("next-module", NextModule)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,378 @@
+"""The module contract, checked: the structural parts every module page must have.
+
+The prose contract lives in CONTRIBUTING.md; this is its executable half. ``check_page``
+parses a MyST-NB page with the same parsers the build uses (myst-parser's markdown-it
+and myst-nb's notebook reader) and returns one message per missing or malformed part,
+each naming the part, so a contributor sees exactly what to add. The build runs it on
+every module page (a problem is a warning, an error under ``-W``) and so do the tests.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from markdown_it.renderer import RendererHTML
+from markdown_it.token import Token
+from myst_nb.core.read import MystMetadataParsingError, read_myst_markdown_notebook
+from myst_parser.config.main import MdParserConfig
+from myst_parser.parsers.mdit import create_md_parser
+
+from coursesite.syllabus import Syllabus
+
+MIN_CODE_CELLS = 6
+MAX_CODE_LINE = 79  # wider code scrolls sideways in the theme's column
+MIN_CHECKS = 2
+MIN_QUIZZES = 4
+MIN_EXERCISES = 2
+OBJECTIVES = (3, 5)
+SUMMARY_BULLETS = (3, 6)
+QUIZ_OPTIONS = (3, 4)
+DOCS_URL = "https://docs.pytorch.org/"
+
+# Level-2 sections every module has, in reading order.
+SECTIONS = (
+    "What you will learn",
+    "Prerequisites",
+    "Key concepts",
+    "Run it yourself",
+    "Practice quizzes",
+    "Exercises",
+    "Summary",
+    "What's next",
+)
+CHECK_CLASS = "inline-check"
+ANSWER_CLASS = "quiz-answer"
+SOLUTION_TAGS = ("solution", "hide-cell")
+
+_OPTION = re.compile(r"^([A-D])\.\s+\S")
+_ANSWER_LETTER = re.compile(r"^\*\*([A-D])\.\*\*")
+_DIRECTIVE = re.compile(r"^\{([\w-]+)\}\s*(.*)$")
+_OPTION_LINE = re.compile(r"^:([\w-]+):\s*(.*)$")
+
+
+class ContractError(Exception):
+    """A page cannot even be read (e.g. its front matter is not valid YAML)."""
+
+
+@dataclass
+class Directive:
+    name: str
+    argument: str
+    options: dict[str, str]
+    body: str
+    line: int
+
+
+@dataclass
+class Section:
+    title: str
+    level: int
+    line: int
+    tokens: list[Token] = field(default_factory=list)
+    children: list[Section] = field(default_factory=list)
+
+    def directives(self, name: str | None = None) -> list[Directive]:
+        found = [d for t in self.tokens if (d := _as_directive(t))]
+        for child in self.children:
+            found += child.directives()
+        return [d for d in found if name is None or d.name == name]
+
+    def list_items(self) -> list[str]:
+        """Text of the items of the section's own top-level bullet lists."""
+        items, depth = [], 0
+        for i, tok in enumerate(self.tokens):
+            if tok.type in ("bullet_list_open", "ordered_list_open"):
+                depth += 1
+            elif tok.type in ("bullet_list_close", "ordered_list_close"):
+                depth -= 1
+            elif tok.type == "list_item_open" and depth == 1:
+                inline = next(t for t in self.tokens[i:] if t.type == "inline")
+                items.append(inline.content)
+        return items
+
+    def text(self) -> str:
+        return "\n".join(t.content for t in self.tokens if t.content)
+
+
+def _as_directive(token: Token) -> Directive | None:
+    if token.type not in ("fence", "colon_fence"):
+        return None
+    match = _DIRECTIVE.match(token.info.strip())
+    if not match:
+        return None
+    options: dict[str, str] = {}
+    lines = token.content.splitlines()
+    while lines and (opt := _OPTION_LINE.match(lines[0])):
+        options[opt[1]] = opt[2]
+        lines.pop(0)
+    line = (token.map[0] + 1) if token.map else 0
+    return Directive(match[1], match[2], options, "\n".join(lines).strip(), line)
+
+
+def _parser():
+    config = MdParserConfig(enable_extensions={"colon_fence", "dollarmath", "amsmath", "deflist"})
+    return create_md_parser(config, RendererHTML)
+
+
+def _sections(tokens: list[Token]) -> Section:
+    root = Section("(page)", 0, 0)
+    stack = [root]
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        if tok.type == "heading_open":
+            level = int(tok.tag[1])
+            title = tokens[i + 1].content.strip()
+            while stack[-1].level >= level:
+                stack.pop()
+            section = Section(title, level, (tok.map[0] + 1) if tok.map else 0)
+            stack[-1].children.append(section)
+            stack.append(section)
+            i += 3
+            continue
+        stack[-1].tokens.append(tok)
+        i += 1
+    return root
+
+
+def _front_matter(text: str) -> dict:
+    if not text.startswith("---\n"):
+        raise ContractError("front matter: the page must start with a '---' YAML block")
+    end = text.find("\n---", 4)
+    if end < 0:
+        raise ContractError("front matter: the '---' YAML block is not closed")
+    try:
+        data = yaml.safe_load(text[4:end])
+    except yaml.YAMLError as err:
+        raise ContractError(f"front matter: not valid YAML: {err}") from None
+    if not isinstance(data, dict):
+        raise ContractError("front matter: must be a YAML mapping")
+    return data
+
+
+def check_page(path: Path, syllabus: Syllabus) -> list[str]:
+    """Every contract problem of the module page at ``path`` (empty when it passes).
+
+    Raises:
+        ContractError: when the page cannot be parsed at all.
+    """
+    text = path.read_text(encoding="utf-8")
+    problems: list[str] = []
+
+    def need(ok: object, message: str) -> None:
+        if not ok:
+            problems.append(message)
+
+    meta = _front_matter(text)
+    need(
+        isinstance(meta.get("kernelspec"), dict) and meta["kernelspec"].get("name"),
+        "front matter: needs a kernelspec (name: python3) so the page is executed",
+    )
+    try:
+        notebook = read_myst_markdown_notebook(text)
+    except MystMetadataParsingError as err:  # e.g. a code cell's options are not YAML
+        raise ContractError(f"code cells: cannot be read: {err}") from None
+    cells = [c for c in notebook.cells if c.cell_type == "code"]
+
+    tokens = _parser().parse(text)
+    page = _sections(tokens)
+    module = syllabus.by_docname(f"modules/{path.stem}")
+    h1 = [s for s in page.children if s.level == 1]
+
+    # 1. Banner, before the title; 2. the title.
+    banner_first = bool(page.directives("module-banner"))
+    need(banner_first, "banner: add a ':::{module-banner}' directive above the title")
+    need(len(h1) == 1, f"title: the page needs exactly one '# Title' heading, found {len(h1)}")
+    if len(h1) != 1:
+        return problems
+    top = h1[0]
+    if module is not None:
+        need(
+            top.title == module.title,
+            f"title: '# {top.title}' differs from syllabus.toml's title '{module.title}'",
+        )
+    need(top.text().strip(), "introduction: write an introduction under the title")
+
+    sections = {s.title: s for s in top.children if s.level == 2}
+    order = [s.title for s in top.children if s.level == 2 and s.title in SECTIONS]
+    for name in SECTIONS:
+        need(name in sections, f"section: missing '## {name}'")
+    need(
+        order == [s for s in SECTIONS if s in order],
+        f"sections: expected in the order {list(SECTIONS)}, found {order}",
+    )
+
+    # 3. Objectives and prerequisites.
+    if objectives := sections.get("What you will learn"):
+        n, (lo, hi) = len(objectives.list_items()), OBJECTIVES
+        need(lo <= n <= hi, f"objectives: 'What you will learn' needs {lo}-{hi} bullets, has {n}")
+    if (prereq := sections.get("Prerequisites")) and module and module.number > 1:
+        need(
+            "{doc}" in prereq.text(),
+            "prerequisites: link at least one earlier module with {doc}",
+        )
+
+    # 4. A figure drawn by code, with caption and alt text.
+    figures = [c for c in cells if c.metadata.get("mystnb", {}).get("figure")]
+    need(figures, "figure: no code cell with mystnb.figure (caption) metadata")
+    for cell in figures:
+        mystnb = cell.metadata["mystnb"]
+        need(
+            str(mystnb["figure"].get("caption", "")).strip(),
+            "figure: a figure cell has no caption",
+        )
+        alt = str(mystnb.get("image", {}).get("alt", "")).strip()
+        need(len(alt) >= 20, "figure: a figure cell needs mystnb.image.alt describing it")
+
+    # 5. Key concepts table linked to the glossary.
+    if concepts := sections.get("Key concepts"):
+        rows = _table_cells(concepts.tokens)
+        header = [h.strip() for h in rows[:3]] if rows else []
+        need(
+            header == ["Concept", "Definition", "Role"],
+            "key concepts: the table's header must be Concept | Definition | Role",
+        )
+        concept_cells = rows[3::3]
+        need(len(concept_cells) >= 3, "key concepts: the table needs at least 3 concepts")
+        unlinked = [c for c in concept_cells if "{term}" not in c]
+        need(
+            not unlinked,
+            f"key concepts: link each concept to the glossary with {{term}}: {unlinked}",
+        )
+
+    # 6. Executed code.
+    need(
+        len(cells) >= MIN_CODE_CELLS,
+        f"code: needs at least {MIN_CODE_CELLS} code cells, has {len(cells)}",
+    )
+    wide = [
+        f"cell {i} line {k}"
+        for i, c in enumerate(cells, 1)
+        for k, code_line in enumerate(c.source.splitlines(), 1)
+        if len(code_line) > MAX_CODE_LINE
+    ]
+    need(not wide, f"code: lines longer than {MAX_CODE_LINE} characters scroll sideways: {wide}")
+    skipped = [i for i, c in enumerate(cells, 1) if "skip-execution" in c.metadata.get("tags", [])]
+    need(not skipped, f"code: every cell must run; cells {skipped} are tagged skip-execution")
+
+    # 7. Tips.
+    need(top.directives("tip"), "tip: add at least one ':::{tip}' admonition")
+
+    # 8. Inline checks.
+    dropdowns = top.directives("dropdown")
+    checks = [d for d in dropdowns if CHECK_CLASS in d.options.get("class-container", "")]
+    need(
+        len(checks) >= MIN_CHECKS,
+        f"inline checks: needs at least {MIN_CHECKS} dropdowns with "
+        f":class-container: {CHECK_CLASS}, has {len(checks)}",
+    )
+    for check in checks:
+        need(
+            check.argument.startswith("❓"),
+            f"inline check (line {check.line}): title must start with ❓",
+        )
+        need(check.body, f"inline check (line {check.line}) '{check.argument}': has no answer")
+
+    # 10. Practice quizzes.
+    if quizzes := sections.get("Practice quizzes"):
+        subs = [s for s in quizzes.children if s.level == 3]
+        need(
+            len(subs) >= MIN_QUIZZES,
+            f"quizzes: needs at least {MIN_QUIZZES} '### Quiz' sections, has {len(subs)}",
+        )
+        multiple_choice = 0
+        for quiz in subs:
+            answers = [
+                d
+                for d in quiz.directives("dropdown")
+                if ANSWER_CLASS in d.options.get("class-container", "")
+            ]
+            if len(answers) != 1 or not answers[0].body:
+                problems.append(
+                    f"quiz '{quiz.title}': needs one dropdown with "
+                    f":class-container: {ANSWER_CLASS} holding its answer"
+                )
+                continue
+            options = [item for item in quiz.list_items() if _OPTION.match(item)]
+            if not options:
+                continue  # short answer: its dropdown holds a model answer
+            multiple_choice += 1
+            letters = [item[0] for item in options]
+            lo, hi = QUIZ_OPTIONS
+            need(
+                lo <= len(options) <= hi,
+                f"quiz '{quiz.title}': multiple choice needs {lo}-{hi} options, has {len(options)}",
+            )
+            marked = _ANSWER_LETTER.match(answers[0].body)
+            need(
+                marked and marked[1] in letters,
+                f"quiz '{quiz.title}': the answer must start with the correct option in bold, "
+                f"e.g. '**B.**', naming one of {letters}",
+            )
+        need(
+            multiple_choice * 2 > len(subs),
+            f"quizzes: most quizzes must be multiple choice, {multiple_choice} of {len(subs)} are",
+        )
+
+    # 11. Exercises with executed, hidden solutions (matched to sections by line).
+    if exercises := sections.get("Exercises"):
+        subs = [s for s in exercises.children if s.level == 3]
+        need(
+            len(subs) >= MIN_EXERCISES,
+            f"exercises: needs at least {MIN_EXERCISES} '### Exercise' sections, has {len(subs)}",
+        )
+        notebook_lines = read_myst_markdown_notebook(text, add_source_map=True).metadata[
+            "source_map"
+        ]
+        solution_lines = [
+            notebook_lines[i]
+            for i, c in enumerate(read_myst_markdown_notebook(text).cells)
+            if c.cell_type == "code" and set(SOLUTION_TAGS) <= set(c.metadata.get("tags", []))
+        ]
+        bounds = [s.line for s in subs] + [_next_line(top, exercises)]
+        for k, exercise in enumerate(subs):
+            inside = [ln for ln in solution_lines if bounds[k] < ln < bounds[k + 1]]
+            need(
+                inside,
+                f"exercise '{exercise.title}': needs a solution code cell tagged "
+                f"{list(SOLUTION_TAGS)}",
+            )
+
+    # 12. Summary.
+    if summary := sections.get("Summary"):
+        n, (lo, hi) = len(summary.list_items()), SUMMARY_BULLETS
+        need(lo <= n <= hi, f"summary: needs {lo}-{hi} bullets, has {n}")
+
+    # 13. What's next and further reading.
+    if nxt := sections.get("What's next"):
+        need(nxt.directives("next-module"), "what's next: add a ':::{next-module}' directive")
+        reading = [s for s in nxt.children if s.title == "Further reading"]
+        need(reading, "further reading: add '### Further reading' under '## What's next'")
+        if reading:
+            need(
+                DOCS_URL in reading[0].text(),
+                f"further reading: link the PyTorch documentation ({DOCS_URL}...)",
+            )
+    return problems
+
+
+def _table_cells(tokens: list[Token]) -> list[str]:
+    """Text of every cell of the first table in ``tokens``, header first, row by row."""
+    cells, inside = [], False
+    for tok in tokens:
+        if tok.type == "table_open":
+            inside = True
+        elif tok.type == "table_close":
+            break
+        elif inside and tok.type == "inline":
+            cells.append(tok.content.strip())
+    return cells
+
+
+def _next_line(top: Section, section: Section) -> int:
+    """First line after ``section`` (the next level-2 heading, or the end of the page)."""
+    later = [s.line for s in top.children if s.line > section.line]
+    return min(later) if later else 10**9

@@ -1,0 +1,173 @@
+"""The course syllabus: one data file (``docs/syllabus.toml``) read into typed records.
+
+Everything that shows a module's number, title, duration or order (banners, the landing
+page's table, the navigation, "what's next" links, tests) reads it from here.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+PAGE_RE = re.compile(r"^(?P<number>\d{2})-(?P<slug>.+)\.md$")
+MODULES_DIR = "modules"
+
+
+class SyllabusError(Exception):
+    """The syllabus data or the module pages on disk disagree with the course's rules."""
+
+
+@dataclass(frozen=True)
+class Part:
+    id: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Module:
+    number: int
+    slug: str
+    title: str
+    part: Part
+    minutes: int
+
+    @property
+    def docname(self) -> str:
+        """Sphinx document name, e.g. ``modules/01-introduction-to-deep-learning``."""
+        return f"{MODULES_DIR}/{self.number:02d}-{self.slug}"
+
+    @property
+    def filename(self) -> str:
+        return f"{self.number:02d}-{self.slug}.md"
+
+
+@dataclass(frozen=True)
+class Syllabus:
+    course: str
+    level: str
+    parts: tuple[Part, ...]
+    modules: tuple[Module, ...]
+    written: frozenset[str]  # slugs of modules that have a page
+
+    @property
+    def total(self) -> int:
+        return len(self.modules)
+
+    def by_docname(self, docname: str) -> Module | None:
+        return next((m for m in self.modules if m.docname == docname), None)
+
+    def by_slug(self, slug: str) -> Module:
+        for m in self.modules:
+            if m.slug == slug:
+                return m
+        raise KeyError(slug)
+
+    def is_written(self, module: Module) -> bool:
+        return module.slug in self.written
+
+    def next_module(self, module: Module) -> Module | None:
+        return self.modules[module.number] if module.number < self.total else None
+
+    def banner(self, module: Module) -> str:
+        return f"Module {module.number} of {self.total} · {self.course} · {self.level}"
+
+
+def _require(table: dict, key: str, kind: type, where: str) -> object:
+    if key not in table:
+        raise SyllabusError(f"{where}: missing required key {key!r}")
+    value = table[key]
+    if isinstance(value, bool) or not isinstance(value, kind):
+        raise SyllabusError(f"{where}: {key!r} must be a {kind.__name__}, got {value!r}")
+    return value
+
+
+def parse_syllabus(data: dict, source: str = "syllabus") -> tuple[str, str, tuple, tuple]:
+    """Validate raw syllabus data; return (course, level, parts, modules)."""
+    course = _require(data, "course", str, source)
+    level = _require(data, "level", str, source)
+    parts: dict[str, Part] = {}
+    for i, raw in enumerate(data.get("part", []), start=1):
+        where = f"{source}: part #{i}"
+        pid = _require(raw, "id", str, where)
+        if pid in parts:
+            raise SyllabusError(f"{where}: duplicate part id {pid!r}")
+        parts[pid] = Part(pid, _require(raw, "title", str, where))
+    raw_modules = data.get("module", [])
+    if not raw_modules:
+        raise SyllabusError(f"{source}: no [[module]] entries")
+    if len(raw_modules) > 99:
+        raise SyllabusError(f"{source}: {len(raw_modules)} modules; file names allow 99")
+    modules: list[Module] = []
+    seen: set[str] = set()
+    for number, raw in enumerate(raw_modules, start=1):
+        where = f"{source}: module #{number}"
+        if "number" in raw:
+            raise SyllabusError(
+                f"{where}: do not write 'number'; a module's number is its position in the file"
+            )
+        slug = _require(raw, "slug", str, where)
+        if not SLUG_RE.match(slug):
+            raise SyllabusError(f"{where}: slug {slug!r} must be lowercase words joined by '-'")
+        if slug in seen:
+            raise SyllabusError(f"{where}: duplicate slug {slug!r}")
+        seen.add(slug)
+        part_id = _require(raw, "part", str, where)
+        if part_id not in parts:
+            raise SyllabusError(f"{where} ({slug}): unknown part {part_id!r}; known: {list(parts)}")
+        minutes = _require(raw, "minutes", int, where)
+        if not 1 <= minutes <= 240:
+            raise SyllabusError(f"{where} ({slug}): minutes must be 1..240, got {minutes}")
+        title = _require(raw, "title", str, where)
+        modules.append(Module(number, slug, title, parts[part_id], minutes))
+    return course, level, tuple(parts.values()), tuple(modules)
+
+
+def check_pages(modules: tuple[Module, ...], modules_dir: Path) -> frozenset[str]:
+    """Check every page in ``modules_dir`` against the syllabus; return the written slugs.
+
+    Raises:
+        SyllabusError: naming the file, for a page whose name is not ``NN-slug.md``, whose
+            slug is not in the syllabus, or whose number is not that slug's position.
+    """
+    by_slug = {m.slug: m for m in modules}
+    written: set[str] = set()
+    for path in sorted(modules_dir.glob("*")):
+        if path.is_dir() or path.name.startswith((".", "_")):
+            continue
+        match = PAGE_RE.match(path.name)
+        if not match:
+            raise SyllabusError(f"{path}: module pages are named NN-slug.md (e.g. 01-tensors.md)")
+        number, slug = int(match["number"]), match["slug"]
+        if slug not in by_slug:
+            raise SyllabusError(
+                f"{path}: unknown slug {slug!r}; add it to syllabus.toml or rename the page"
+            )
+        expected = by_slug[slug].number
+        if number != expected:
+            if not 1 <= number <= len(modules):
+                raise SyllabusError(
+                    f"{path}: module number {number} is out of range 1..{len(modules)}"
+                )
+            raise SyllabusError(
+                f"{path}: {slug!r} is module {expected} in syllabus.toml, "
+                f"so its page must be {by_slug[slug].filename}"
+            )
+        written.add(slug)
+    return frozenset(written)
+
+
+def load_syllabus(docs_dir: Path) -> Syllabus:
+    """Read ``docs_dir/syllabus.toml`` and check ``docs_dir/modules/`` against it."""
+    path = docs_dir / "syllabus.toml"
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SyllabusError(f"{path}: the syllabus file is missing") from None
+    except tomllib.TOMLDecodeError as err:
+        raise SyllabusError(f"{path}: not valid TOML: {err}") from None
+    course, level, parts, modules = parse_syllabus(data, str(path))
+    written = check_pages(modules, docs_dir / MODULES_DIR)
+    return Syllabus(course, level, parts, modules, written)

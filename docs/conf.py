@@ -1,0 +1,115 @@
+"""Sphinx configuration for *Deep Learning with PyTorch · Intermediate*.
+
+One flat file in sections, as MyST-NB's own docs do: project, general, MyST-NB, HTML.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import date
+from importlib import metadata
+from pathlib import Path
+
+DOCS = Path(__file__).parent
+ROOT = DOCS.parent
+# The site's own extension (syllabus, banners, failure reports) lives beside this file.
+sys.path.insert(0, str(DOCS / "_ext"))
+
+from coursesite.cache import execution_cache_path, execution_key, package_dir
+
+# -- Project -------------------------------------------------------------------------------
+
+project = "Deep Learning with PyTorch"
+author = "Deep Learning with PyTorch course contributors"
+copyright = f"2026–{date.today().year}, {author}. Text CC BY 4.0, code MIT"
+release = metadata.version("coursecode")
+version = release
+
+# The repository is configured once, in pyproject.toml's [project.urls].
+_urls = dict(
+    url.split(", ", 1) for url in metadata.metadata("coursecode").get_all("Project-URL") or []
+)
+repository_url = _urls["Repository"]
+repository_branch = "main"
+
+# -- General -------------------------------------------------------------------------------
+
+extensions = [
+    "myst_nb",  # also loads myst_parser: do not list it again
+    "sphinx_design",
+    "sphinx_copybutton",
+    "sphinx.ext.autodoc",
+    "sphinx.ext.napoleon",
+    "coursesite",
+]
+exclude_patterns = ["_build", "Thumbs.db", ".DS_Store", "**.ipynb_checkpoints", "README.md"]
+nitpicky = True
+nitpick_ignore_regex = [
+    # Objects of other projects named in coursecode's docstrings and type hints. The site
+    # has no intersphinx (no network at build time), so they cannot resolve.
+    (r"py:.*", r"(torch|matplotlib|numpy|collections)\..*"),
+]
+suppress_warnings: list[str] = []
+
+# -- MyST and MyST-NB ----------------------------------------------------------------------
+
+myst_enable_extensions = ["colon_fence", "deflist", "dollarmath", "amsmath", "attrs_inline"]
+myst_heading_anchors = 3
+
+# Contributors get "cache" (a page re-executes only when its code changed); CI and Read
+# the Docs execute every page from scratch. COURSE_EXECUTION_MODE overrides both.
+_on_ci = bool(os.environ.get("CI")) or os.environ.get("READTHEDOCS") == "True"
+nb_execution_mode = os.environ.get("COURSE_EXECUTION_MODE") or ("force" if _on_ci else "cache")
+# jupyter-cache keys a page on its code cells only; key the cache folder on coursecode's
+# sources and the pinned requirements too, so a change there re-executes the pages.
+nb_execution_cache_path = str(
+    execution_cache_path(
+        DOCS / "_build" / ".jupyter_cache",
+        execution_key(package_dir("coursecode"), DOCS / "constraints.txt"),
+    )
+)
+# Kernels inherit this process's environment: a non-inline MPLBACKEND (e.g. "Agg" from a
+# shell profile or a test runner) would make every figure silently vanish from the pages.
+os.environ.pop("MPLBACKEND", None)
+nb_execution_raise_on_error = True  # a failing cell fails the build (coursesite names it)
+nb_execution_show_tb = True
+nb_execution_timeout = 60  # seconds per cell; a module's whole budget is 20 s
+nb_execution_excludepatterns = ["index.md", "glossary.md", "api.md"]
+nb_output_stderr = "error"  # warnings and anything else on stderr are defects
+nb_merge_streams = True
+nb_code_prompt_show = "Show {type}"
+nb_code_prompt_hide = "Hide {type}"
+
+# -- HTML ----------------------------------------------------------------------------------
+
+html_theme = "sphinx_book_theme"
+html_title = f"{project} · Intermediate"
+html_static_path = ["_static"]
+html_css_files = ["course.css"]
+html_last_updated_fmt = None
+html_theme_options = {
+    "repository_url": repository_url,
+    "repository_branch": repository_branch,
+    "path_to_docs": "docs",
+    "use_repository_button": True,
+    "use_issues_button": True,
+    "use_edit_page_button": True,
+    "use_source_button": False,
+    "use_download_button": False,  # its .md download is not a notebook; see issue on Colab
+    "show_toc_level": 2,
+    "navigation_with_keys": False,
+}
+
+# sphinx-copybutton: no buttons on outputs, and strip prompts if a page shows any.
+copybutton_selector = "div:not(.output) > div.highlight pre"
+copybutton_prompt_text = r">>> |\.\.\. |\$ |In \[\d*\]: | {2,5}\.\.\.: "
+copybutton_prompt_is_regexp = True
+copybutton_only_copy_prompt_lines = False
+
+# -- API reference (autodoc) ---------------------------------------------------------------
+
+autodoc_typehints = "description"
+autodoc_member_order = "bysource"
+napoleon_google_docstring = True
+napoleon_numpy_docstring = False

@@ -1,0 +1,86 @@
+"""Tasks for contributors and CI: `nox -s docs`, `nox -s tests`, `nox -s lint`, ...
+
+Every session installs what it needs from pyproject.toml's extras, constrained to the
+exact versions in docs/constraints.txt (the same file Read the Docs uses). A second run
+reuses the virtualenv and skips the install when neither file changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import nox
+
+nox.needs_version = ">=2025.2.9"
+nox.options.default_venv_backend = "venv"
+nox.options.reuse_venv = "yes"
+nox.options.sessions = ["lint", "tests"]
+
+ROOT = Path(__file__).parent
+DOCS = ROOT / "docs"
+CONSTRAINTS = DOCS / "constraints.txt"
+HTML = DOCS / "_build" / "html"
+STRICT = ["-n", "-W", "--keep-going"]  # nitpicky; warnings are errors; report them all
+
+
+def install(session: nox.Session, *extras: str) -> None:
+    """Install the project (editable) with ``extras``, pinned by the constraints file.
+
+    Skipped when the venv already holds exactly this install, so a rebuild costs
+    seconds, not a pip resolution.
+    """
+    spec = f".[{','.join(extras)}]" if extras else "."
+    inputs = [spec.encode(), CONSTRAINTS.read_bytes(), (ROOT / "pyproject.toml").read_bytes()]
+    stamp = hashlib.sha256(b"\0".join(inputs)).hexdigest()
+    marker = Path(session.virtualenv.location) / ".course-install-stamp"
+    if marker.is_file() and marker.read_text() == stamp:
+        session.log("environment up to date: skipping install")
+        return
+    session.install("-c", str(CONSTRAINTS), "-e", spec)
+    # Build matplotlib's font cache now, not inside the first page's kernel, where its
+    # "building the font cache" notice would land in a cell's stderr and fail the build.
+    session.run("python", "-c", "import matplotlib.pyplot", silent=True)
+    marker.write_text(stamp)
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """Build the site strictly, executing every page. Extra args go to sphinx-build."""
+    install(session, "docs")
+    session.run("sphinx-build", *STRICT, "-b", "html", str(DOCS), str(HTML), *session.posargs)
+    session.log(f"The site is in {HTML.relative_to(ROOT)}/ -- open {HTML / 'index.html'}")
+
+
+@nox.session(name="docs-live")
+def docs_live(session: nox.Session) -> None:
+    """Serve the site with live reload while you edit (sphinx-autobuild)."""
+    install(session, "dev")
+    session.run(
+        "sphinx-autobuild",
+        *STRICT,
+        "--watch",
+        str(ROOT / "src"),
+        "--ignore",
+        str(DOCS / "_build"),
+        str(DOCS),
+        str(HTML),
+        *session.posargs,
+    )
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """Unit tests, the module-contract test and tests of the built site."""
+    install(session, "docs", "test")
+    args = session.posargs or ["--cov", "--cov-report=term-missing", "--cov-fail-under=90"]
+    session.run("pytest", *args)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff (lint and format) and Read the Docs' schema check of .readthedocs.yaml."""
+    session.install("-c", str(CONSTRAINTS), "ruff", "check-jsonschema")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+    session.run("check-jsonschema", "--builtin-schema", "vendor.readthedocs", ".readthedocs.yaml")

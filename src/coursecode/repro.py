@@ -1,0 +1,63 @@
+"""Reproducibility: one call that seeds every random source a course page uses.
+
+Taught in Module 1 (Introduction to Deep Learning) and explained in depth in
+Module 24 (Saving, Loading and Reproducibility).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+
+import numpy as np
+import torch
+
+DEFAULT_SEED = 0
+"""The seed every course page uses unless it says otherwise."""
+
+
+def seed_everything(seed: int = DEFAULT_SEED, *, deterministic: bool = True) -> int:
+    """Seed Python's, NumPy's and PyTorch's random generators (CPU and every GPU).
+
+    Taught in Module 1 (Introduction to Deep Learning); Module 24 explains each setting.
+
+    Args:
+        seed: A non-negative integer below ``2**32`` (NumPy's limit).
+        deterministic: Also ask PyTorch for deterministic algorithms
+            (:func:`torch.use_deterministic_algorithms`), turn off cuDNN's benchmark
+            autotuner and set ``CUBLAS_WORKSPACE_CONFIG`` so that CUDA matrix products are
+            repeatable. ``False`` restores PyTorch's defaults.
+
+    Returns:
+        The seed, so a page can print or log what it used.
+
+    Raises:
+        TypeError: If ``seed`` is not an ``int`` (``True`` and ``1.0`` are refused too).
+        ValueError: If ``seed`` is negative or not below ``2**32``.
+
+    Example:
+        >>> from coursecode import seed_everything
+        >>> import torch
+        >>> _ = seed_everything(0)
+        >>> a = torch.rand(2)
+        >>> _ = seed_everything(0)
+        >>> torch.equal(a, torch.rand(2))
+        True
+    """
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise TypeError(f"seed must be an int, got {type(seed).__name__}: {seed!r}")
+    if not 0 <= seed < 2**32:
+        raise ValueError(f"seed must be in [0, 2**32), got {seed}")
+
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)  # seeds the CPU generator and every CUDA device's generator
+
+    if deterministic:
+        # Must be set before the first cuBLAS call for CUDA >= 10.2 to be deterministic.
+        os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
+    torch.use_deterministic_algorithms(deterministic)
+    torch.backends.cudnn.deterministic = deterministic
+    if deterministic:
+        torch.backends.cudnn.benchmark = False
+    return seed

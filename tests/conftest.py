@@ -1,0 +1,68 @@
+"""Shared fixtures: paths, the syllabus, and one strict build of the site per session."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from coursesite.syllabus import Syllabus, load_syllabus
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
+MODULE_PAGES = sorted((DOCS / "modules").glob("*.md"))
+STRICT = ["-n", "-W", "--keep-going"]
+
+
+def sphinx_build(
+    srcdir: Path, outdir: Path, *, env: dict[str, str] | None = None, timeout: int = 900
+) -> subprocess.CompletedProcess[str]:
+    """Run a strict HTML build as contributors do (`nox -s docs`), capturing its output."""
+    return subprocess.run(
+        [sys.executable, "-m", "sphinx", *STRICT, "-b", "html", str(srcdir), str(outdir)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=timeout,
+        check=False,
+    )
+
+
+def scratch_docs(tmp_path: Path, pages: dict[str, str]) -> Path:
+    """A docs tree with the real configuration, syllabus and extension, and only ``pages``.
+
+    ``pages`` maps a file name under ``modules/`` to its text.
+    """
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for name in ("conf.py", "syllabus.toml", "constraints.txt", "index.md", "glossary.md"):
+        shutil.copy(DOCS / name, docs / name)
+    shutil.copytree(DOCS / "_ext", docs / "_ext", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(DOCS / "_static", docs / "_static")
+    (docs / "api.md").write_text("# API\n\nNot built in scratch trees.\n", encoding="utf-8")
+    (docs / "modules").mkdir()
+    for name, text in pages.items():
+        (docs / "modules" / name).write_text(text, encoding="utf-8")
+    return docs
+
+
+@pytest.fixture(scope="session")
+def syllabus() -> Syllabus:
+    return load_syllabus(DOCS)
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The whole site, built strictly once per test session; returns its HTML folder.
+
+    Uses the contributors' execution cache (keyed on coursecode and the pins), so it is
+    quick after `nox -s docs`; on CI every page executes from scratch.
+    """
+    out = tmp_path_factory.mktemp("site") / "html"
+    result = sphinx_build(DOCS, out)
+    assert result.returncode == 0, f"site build failed:\n{result.stdout}\n{result.stderr}"
+    return out

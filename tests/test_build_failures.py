@@ -1,0 +1,91 @@
+"""Bad input stops the build with a message that names the page (and the cell).
+
+Each test builds a scratch docs tree (the real conf.py, extension and syllabus) holding
+a copy of a real module page with one thing broken.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from conftest import MODULE_PAGES, scratch_docs, sphinx_build
+
+pytestmark = pytest.mark.build
+
+PAGE = MODULE_PAGES[0]
+FORCE = {"COURSE_EXECUTION_MODE": "force"}
+
+
+def insert_cell(text: str, source: str, after: str = "## The forward pass\n") -> str:
+    assert after in text
+    return text.replace(after, f"{after}\n```{{code-cell}} ipython3\n{source}\n```\n", 1)
+
+
+def output_of(result) -> str:
+    return result.stdout + result.stderr
+
+
+def test_a_raising_cell_fails_the_build_naming_page_and_cell(tmp_path):
+    text = insert_cell(PAGE.read_text(), "x = 1\nraise ValueError('deliberate failure')")
+    docs = scratch_docs(tmp_path, {PAGE.name: text})
+    result = sphinx_build(docs, docs / "_build" / "html", env=FORCE)
+    out = output_of(result)
+    assert result.returncode != 0
+    cells_before = text[: text.index("deliberate failure")].count("```{code-cell}")
+    assert re.search(
+        rf"page docs/modules/{PAGE.name} failed: code cell {cells_before} \(line \d+\) "
+        r"raised ValueError: deliberate failure",
+        out,
+    ), out[-3000:]
+    report = docs / "_build" / "html" / "reports" / "modules" / f"{PAGE.stem}.err.log"
+    assert report.is_file()
+    assert "deliberate failure" in report.read_text()
+    assert str(report) in out
+
+
+def test_a_hanging_cell_is_stopped_by_the_timeout(tmp_path):
+    text = PAGE.read_text().replace("---\n", "---\nmystnb:\n  execution_timeout: 3\n", 1)
+    text = insert_cell(text, "import time\ntime.sleep(120)")
+    docs = scratch_docs(tmp_path, {PAGE.name: text})
+    result = sphinx_build(docs, docs / "_build" / "html", env=FORCE, timeout=120)
+    out = output_of(result)
+    assert result.returncode != 0
+    assert f"page docs/modules/{PAGE.name} failed" in out, out[-3000:]
+    assert "timed out" in out
+
+
+def test_broken_front_matter_fails_naming_the_file(tmp_path):
+    text = PAGE.read_text().replace("  name: python3", "  name: [python3", 1)
+    docs = scratch_docs(tmp_path, {PAGE.name: text})
+    result = sphinx_build(docs, docs / "_build" / "html", env=FORCE)
+    out = output_of(result)
+    assert result.returncode != 0
+    assert re.search(rf"modules/{PAGE.name}.*front matter", out), out[-3000:]
+
+
+def test_a_contract_break_fails_the_docs_build_too(tmp_path):
+    text = re.sub(r":::\{tip\}.*?:::\n", "", PAGE.read_text(), flags=re.DOTALL)
+    docs = scratch_docs(tmp_path, {PAGE.name: text})
+    result = sphinx_build(docs, docs / "_build" / "html")
+    out = output_of(result)
+    assert result.returncode != 0
+    assert re.search(rf"{PAGE.name}: WARNING: module contract: tip:", out), out[-3000:]
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("02-no-such-module.md", "unknown slug 'no-such-module'"),
+        ("27-tensors.md", "module number 27 is out of range 1..26"),
+    ],
+)
+def test_a_page_unknown_to_the_syllabus_stops_the_build_at_start(tmp_path, name, message):
+    docs = scratch_docs(tmp_path, {PAGE.name: PAGE.read_text(), name: "# Stray\n"})
+    result = sphinx_build(docs, docs / "_build" / "html")
+    out = output_of(result)
+    assert result.returncode != 0
+    assert "syllabus:" in out
+    assert message in out
+    assert "reading sources" not in out  # stopped before any page was read

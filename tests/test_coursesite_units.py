@@ -1,0 +1,84 @@
+"""Units of the site extension: the execution-cache key and failure locating."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import MODULE_PAGES
+from coursesite.cache import execution_cache_path, execution_key, package_dir
+from coursesite.failures import code_cells, error_summary, failed_source, locate
+
+CELL_ERROR = """An error occurred while executing the following cell:
+------------------
+x = 1
+raise ValueError('boom')
+------------------
+
+\x1b[0;31mValueError\x1b[0m: boom
+"""
+TIMEOUT_ERROR = """A cell timed out while it was being executed, after 3 seconds.
+The message was: Cell execution timed out.
+Here is a preview of the cell contents:
+-------------------
+['import time', 'time.sleep(120)']
+-------------------
+"""
+
+
+@pytest.fixture
+def package(tmp_path: Path) -> Path:
+    pkg = tmp_path / "pkg"
+    shutil.copytree(package_dir("coursecode"), pkg, ignore=shutil.ignore_patterns("__pycache__"))
+    return pkg
+
+
+def test_key_changes_with_package_sources_and_pins(package, tmp_path):
+    pins = tmp_path / "constraints.txt"
+    pins.write_text("torch==2.13.0\n")
+    key = execution_key(package, pins)
+    assert execution_key(package, pins) == key, "stable for an unchanged tree"
+    (package / "repro.py").write_text((package / "repro.py").read_text() + "\n# changed\n")
+    changed_code = execution_key(package, pins)
+    assert changed_code != key
+    pins.write_text("torch==2.13.1\n")
+    assert execution_key(package, pins) not in (key, changed_code)
+
+
+def test_cache_path_prunes_caches_of_other_keys(tmp_path):
+    root = tmp_path / "cache"
+    (root / "old").mkdir(parents=True)
+    (root / "new").mkdir()
+    assert execution_cache_path(root, "new") == root / "new"
+    assert [p.name for p in root.iterdir()] == ["new"]
+
+
+def test_package_dir_explains_a_missing_package():
+    with pytest.raises(ModuleNotFoundError, match="not installed"):
+        package_dir("no_such_package_xyz")
+
+
+def test_failed_source_and_summary_of_a_cell_error():
+    assert failed_source(CELL_ERROR) == "x = 1\nraise ValueError('boom')"
+    assert error_summary(CELL_ERROR) == "ValueError: boom"
+
+
+def test_failed_source_and_summary_of_a_timeout():
+    assert failed_source(TIMEOUT_ERROR) == "import time\ntime.sleep(120)"
+    assert "timed out" in error_summary(TIMEOUT_ERROR)
+    assert failed_source("no cell quoted") is None
+    assert error_summary("") == "unknown error"
+
+
+def test_locate_finds_the_cell_and_its_line(tmp_path):
+    page = MODULE_PAGES[0]
+    cells = code_cells(page)
+    source, line = cells[2]
+    error = f"An error occurred:\n------------------\n{source}\n------------------\n\nE: x\n"
+    where = locate(page, error)
+    assert (where.index, where.line) == (3, line)
+    assert page.read_text().splitlines()[line - 1].startswith("```{code-cell}")
+    assert locate(page, "nothing quoted") is None
+    assert locate(tmp_path / "missing.md", error) is None

@@ -1,0 +1,100 @@
+"""The syllabus data file and the pages on disk: one source of truth, checked."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from conftest import DOCS, MODULE_PAGES
+from coursesite.syllabus import SyllabusError, check_pages, load_syllabus, parse_syllabus
+
+RAW = tomllib.loads((DOCS / "syllabus.toml").read_text(encoding="utf-8"))
+
+
+def test_the_course_has_26_modules_in_six_parts(syllabus):
+    assert syllabus.total == 26
+    assert [p.id for p in syllabus.parts] == ["I", "II", "III", "IV", "V", "VI"]
+    assert [m.number for m in syllabus.modules] == list(range(1, 27))
+    assert syllabus.modules[0].slug == "introduction-to-deep-learning"
+    assert syllabus.modules[-1].slug == "deploying-models"
+
+
+def test_every_page_on_disk_is_a_written_module(syllabus):
+    assert {p.stem for p in MODULE_PAGES} == {
+        m.docname.split("/")[1] for m in syllabus.modules if syllabus.is_written(m)
+    }
+
+
+def test_banner_and_next_module_derive_from_order(syllabus):
+    first = syllabus.by_slug("introduction-to-deep-learning")
+    assert syllabus.banner(first) == "Module 1 of 26 · Deep Learning with PyTorch · Intermediate"
+    assert syllabus.next_module(first) == syllabus.by_slug("tensors")
+    assert syllabus.next_module(syllabus.modules[-1]) is None
+    assert syllabus.by_docname("modules/02-tensors").number == 2
+    assert syllabus.by_docname("index") is None
+
+
+def with_module(**changes) -> dict:
+    data = {**RAW, "module": [dict(m) for m in RAW["module"]]}
+    data["module"][1].update(changes)
+    return data
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (with_module(slug="Bad Slug"), "slug 'Bad Slug' must be lowercase"),
+        (with_module(slug="introduction-to-deep-learning"), "duplicate slug"),
+        (with_module(part="VII"), "unknown part 'VII'"),
+        (with_module(minutes=0), "minutes must be 1..240"),
+        (with_module(minutes="20"), "'minutes' must be a int"),
+        (with_module(number=2), "do not write 'number'"),
+        ({**RAW, "module": []}, "no \\[\\[module\\]\\] entries"),
+        ({k: v for k, v in RAW.items() if k != "course"}, "missing required key 'course'"),
+    ],
+)
+def test_bad_syllabus_data_is_refused_with_a_reason(data, message):
+    with pytest.raises(SyllabusError, match=message):
+        parse_syllabus(data, "syllabus.toml")
+
+
+def write_pages(tmp_path: Path, *names: str) -> Path:
+    folder = tmp_path / "modules"
+    folder.mkdir()
+    for name in names:
+        (folder / name).write_text("x", encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("02-not-a-module.md", "unknown slug 'not-a-module'"),
+        (
+            "05-tensors.md",
+            "'tensors' is module 2 in syllabus.toml, so its page must be 02-tensors.md",
+        ),
+        ("27-tensors.md", "module number 27 is out of range 1..26"),
+        ("tensors.md", "module pages are named NN-slug.md"),
+    ],
+)
+def test_pages_that_disagree_with_the_syllabus_are_named(syllabus, tmp_path, name, message):
+    folder = write_pages(tmp_path, name)
+    with pytest.raises(SyllabusError, match=message) as info:
+        check_pages(syllabus.modules, folder)
+    assert name in str(info.value)
+
+
+def test_written_pages_are_found(syllabus, tmp_path):
+    folder = write_pages(tmp_path, "02-tensors.md", "_draft.md")
+    assert check_pages(syllabus.modules, folder) == {"tensors"}
+
+
+def test_missing_or_broken_syllabus_file(tmp_path):
+    with pytest.raises(SyllabusError, match="the syllabus file is missing"):
+        load_syllabus(tmp_path)
+    (tmp_path / "syllabus.toml").write_text("course = [", encoding="utf-8")
+    with pytest.raises(SyllabusError, match="not valid TOML"):
+        load_syllabus(tmp_path)
