@@ -52,6 +52,21 @@ def docs(session: nox.Session) -> None:
     session.log(f"The site is in {HTML.relative_to(ROOT)}/ -- open {HTML / 'index.html'}")
 
 
+@nox.session
+def page(session: nox.Session) -> None:
+    """Check and run one page fast: `nox -s page -- docs/modules/NN-slug.md`."""
+    if not session.posargs:
+        session.error("name the page: nox -s page -- docs/modules/NN-slug.md")
+    install(session, "docs")
+    session.run(
+        "python",
+        "-m",
+        "coursesite.runpage",
+        *session.posargs,
+        env={"PYTHONPATH": str(DOCS / "_ext")},
+    )
+
+
 @nox.session(name="docs-live")
 def docs_live(session: nox.Session) -> None:
     """Serve the site with live reload while you edit (sphinx-autobuild)."""

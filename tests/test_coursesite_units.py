@@ -82,3 +82,16 @@ def test_locate_finds_the_cell_and_its_line(tmp_path):
     assert page.read_text().splitlines()[line - 1].startswith("```{code-cell}")
     assert locate(page, "nothing quoted") is None
     assert locate(tmp_path / "missing.md", error) is None
+
+
+def test_runpage_checks_and_executes_one_page(tmp_path, capsys):
+    from coursesite.runpage import main
+
+    status = main([str(MODULE_PAGES[0]), "--out", str(tmp_path)])
+    out = capsys.readouterr().out
+    assert status == 0, out
+    assert "== contract: " in out
+    assert "   ok" in out
+    assert "== cell 1 (line " in out
+    assert "within the 20 s budget" in out
+    assert list(tmp_path.glob("cell*.png")), "figures are saved for the author to look at"

@@ -113,6 +113,6 @@ def test_glossary_and_api_reference_pages(site):
     for term in ("Neuron", "Weight", "Bias", "Backpropagation"):
         assert term in terms
     api = soup(site / "api.html").get_text()
-    for name in ("seed_everything", "get_device", "describe_device", "draw_network"):
+    for name in ("seed_everything", "get_device", "draw_network", "fit", "load_digits"):
         assert name in api
     assert "Module 1" in api, "docstrings name the module that teaches each helper"

@@ -7,9 +7,19 @@ teaches it.
 
 from importlib.metadata import PackageNotFoundError, version
 
+from coursecode.data import load_digits, make_loaders
 from coursecode.device import describe_device, get_device
 from coursecode.diagrams import draw_network
+from coursecode.plotting import plot_curves, plot_history, show_images
 from coursecode.repro import DEFAULT_SEED, seed_everything
+from coursecode.training import (
+    EarlyStopping,
+    History,
+    accuracy,
+    evaluate,
+    fit,
+    train_one_epoch,
+)
 
 try:
     __version__ = version("coursecode")
@@ -18,9 +28,20 @@ except PackageNotFoundError:  # pragma: no cover - only when run from a bare sou
 
 __all__ = [
     "DEFAULT_SEED",
+    "EarlyStopping",
+    "History",
     "__version__",
+    "accuracy",
     "describe_device",
     "draw_network",
+    "evaluate",
+    "fit",
     "get_device",
+    "load_digits",
+    "make_loaders",
+    "plot_curves",
+    "plot_history",
     "seed_everything",
+    "show_images",
+    "train_one_epoch",
 ]

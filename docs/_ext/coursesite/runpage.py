@@ -1,0 +1,117 @@
+"""Run one module page quickly, without building the site.
+
+    python -m coursesite.runpage docs/modules/NN-slug.md      (or: nox -s page -- PAGE)
+
+Checks the page against the module contract, executes its code cells in a fresh kernel
+(as the build does), prints every cell's output with its number and line, flags anything
+on stderr, saves the figures as PNG files, and reports the execution time against the
+module budget. Nothing is cached and nothing in ``docs/_build/html`` is touched, so
+several pages can be run at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import sys
+import time
+from pathlib import Path
+
+from myst_nb.core.read import read_myst_markdown_notebook
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
+
+from coursesite.contract import ContractError, check_page
+from coursesite.syllabus import load_syllabus
+
+BUDGET_S = 20.0
+
+
+def _outputs(cell) -> tuple[list[str], list[str], list[bytes]]:
+    text, errors, images = [], [], []
+    for out in cell.get("outputs", []):
+        if out.output_type == "stream":
+            (errors if out.name == "stderr" else text).append(out.text)
+        elif out.output_type in ("execute_result", "display_data"):
+            data = out.get("data", {})
+            if "image/png" in data:
+                images.append(base64.b64decode(data["image/png"]))
+            elif "text/plain" in data:
+                text.append(data["text/plain"] + "\n")
+        elif out.output_type == "error":
+            errors.append(f"{out.ename}: {out.evalue}\n")
+    return text, errors, images
+
+
+def run(page: Path, out_dir: Path) -> int:
+    page = page.resolve()
+    docs = page.parent.parent
+    syllabus = load_syllabus(docs)
+    status = 0
+    try:
+        problems = check_page(page, syllabus)
+    except ContractError as err:
+        problems = [str(err)]
+    print(f"== contract: {page.name}")
+    for problem in problems:
+        print(f"   PROBLEM {problem}")
+    print("   ok" if not problems else f"   {len(problems)} problem(s)")
+    status |= bool(problems)
+
+    text = page.read_text(encoding="utf-8")
+    notebook = read_myst_markdown_notebook(text, add_source_map=True)
+    lines = notebook.metadata.pop("source_map")
+    client = NotebookClient(
+        notebook,
+        timeout=60,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(page.parent)}},
+    )
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for old in out_dir.glob("*.png"):
+        old.unlink()
+    start = time.perf_counter()
+    failed = None
+    try:
+        client.execute()
+    except CellExecutionError as err:
+        failed = err
+    elapsed = time.perf_counter() - start
+
+    number = 0
+    for cell, line in zip(notebook.cells, lines, strict=True):
+        if cell.cell_type != "code":
+            continue
+        number += 1
+        tags = ",".join(cell.metadata.get("tags", []))
+        print(f"\n== cell {number} (line {line}){f' [{tags}]' if tags else ''}")
+        text_out, errors, images = _outputs(cell)
+        print("".join(text_out).rstrip("\n") or "   (no text output)")
+        for k, png in enumerate(images, 1):
+            path = out_dir / f"cell{number:02d}-{k}.png"
+            path.write_bytes(png)
+            print(f"   [figure saved: {path}]")
+        for error in errors:
+            print(f"   STDERR/ERROR (fails the build): {error.rstrip()}")
+            status = 1
+    if failed is not None:
+        print(f"\n== execution FAILED:\n{failed}")
+        status = 1
+    verdict = "within" if elapsed <= BUDGET_S else "OVER"
+    print(f"\n== executed in {elapsed:.1f} s ({verdict} the {BUDGET_S:.0f} s budget)")
+    return status
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("page", type=Path, help="a module page, docs/modules/NN-slug.md")
+    parser.add_argument(
+        "--out", type=Path, default=None, help="folder for figures (default: docs/_build/page/)"
+    )
+    args = parser.parse_args(argv)
+    out = args.out or args.page.resolve().parent.parent / "_build" / "page" / args.page.stem
+    return run(args.page, out)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

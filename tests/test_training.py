@@ -1,0 +1,233 @@
+"""The reusable trainer: it learns, it evaluates honestly, and it is reproducible."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+from coursecode import seed_everything
+from coursecode.training import EarlyStopping, History, accuracy, evaluate, fit, train_one_epoch
+
+
+@pytest.fixture(autouse=True)
+def _undo_determinism():
+    yield
+    torch.use_deterministic_algorithms(False)
+
+
+def blobs(n: int = 200, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
+    """Two well-separated Gaussian blobs in 2-D: a problem any classifier solves."""
+    g = torch.Generator().manual_seed(seed)
+    y = torch.randint(0, 2, (n,), generator=g)
+    x = torch.randn(n, 2, generator=g) + (y.float() * 4 - 2).unsqueeze(1)
+    return x, y
+
+
+def loaders(batch_size: int = 32):
+    x, y = blobs()
+    train = DataLoader(
+        TensorDataset(x[:160], y[:160]),
+        batch_size=batch_size,
+        shuffle=True,
+        generator=torch.Generator().manual_seed(0),
+    )
+    val = DataLoader(TensorDataset(x[160:], y[160:]), batch_size=64)
+    return train, val
+
+
+def run(epochs: int = 5, **kwargs):
+    seed_everything(0)
+    model = nn.Sequential(nn.Linear(2, 8), nn.ReLU(), nn.Linear(8, 2))
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    train, val = loaders()
+    history = fit(
+        model,
+        train,
+        nn.CrossEntropyLoss(),
+        opt,
+        epochs=epochs,
+        val_loader=val,
+        metrics={"accuracy": accuracy},
+        **kwargs,
+    )
+    return model, history
+
+
+def test_fit_learns_a_separable_problem():
+    _, history = run(epochs=10)
+    assert history["train_loss"][-1] < history["train_loss"][0] / 2
+    assert history["val_accuracy"][-1] >= 0.95
+    assert len(history) == 10
+    assert set(history.records) == {
+        "train_loss",
+        "train_accuracy",
+        "val_loss",
+        "val_accuracy",
+        "lr",
+    }
+
+
+def test_fit_is_deterministic_with_a_seed():
+    model_a, hist_a = run()
+    model_b, hist_b = run()
+    assert hist_a.records == hist_b.records
+    for a, b in zip(model_a.parameters(), model_b.parameters(), strict=True):
+        assert torch.equal(a, b)
+
+
+def test_evaluate_uses_eval_mode_without_gradients_and_restores_mode():
+    seen = {}
+
+    class Probe(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.lin = nn.Linear(2, 2)
+
+        def forward(self, x):
+            seen["training"] = self.training
+            seen["grad"] = torch.is_grad_enabled()
+            return self.lin(x)
+
+    model = Probe()
+    model.train()
+    _, val = loaders()
+    result = evaluate(model, val, nn.CrossEntropyLoss(), metrics={"accuracy": accuracy})
+    assert seen == {"training": False, "grad": False}
+    assert model.training, "the previous mode is restored"
+    assert set(result) == {"loss", "accuracy"}
+    assert 0.0 <= result["accuracy"] <= 1.0
+
+
+def test_evaluate_does_not_change_the_model():
+    seed_everything(0)
+    model = nn.Sequential(nn.Linear(2, 4), nn.BatchNorm1d(4), nn.Linear(4, 2))
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    _, val = loaders()
+    evaluate(model, val, nn.CrossEntropyLoss())
+    after = model.state_dict()
+    assert all(torch.equal(before[k], after[k]) for k in before), "no running-stat updates"
+
+
+def test_loss_is_an_example_weighted_average():
+    x, y = blobs(10)
+    model = nn.Linear(2, 2)
+    full = evaluate(model, [(x, y)], nn.CrossEntropyLoss())["loss"]
+    uneven = evaluate(model, [(x[:7], y[:7]), (x[7:], y[7:])], nn.CrossEntropyLoss())["loss"]
+    assert uneven == pytest.approx(full, rel=1e-6)
+
+
+def test_restore_best_keeps_the_best_validation_epoch():
+    model, history = run(epochs=8)
+    best = history.best_epoch
+    assert best is not None
+    assert history["val_loss"][best - 1] == min(history["val_loss"])
+    _, val = loaders()
+    restored = evaluate(model, val, nn.CrossEntropyLoss())["loss"]
+    assert restored == pytest.approx(min(history["val_loss"]), rel=1e-6)
+
+
+def test_early_stopping_stops_when_validation_stalls():
+    stopper = EarlyStopping(patience=2)
+    assert [stopper.step(v) for v in (1.0, 0.9, 0.95, 0.91)] == [False, False, False, True]
+    maxing = EarlyStopping(patience=1, mode="max", min_delta=0.1)
+    assert maxing.step(0.5) is False
+    assert maxing.step(0.55) is True  # not better by more than min_delta
+    _, history = run(epochs=50, early_stopping=EarlyStopping(patience=1, min_delta=1.0))
+    assert history.stopped_early
+    assert len(history) == 2
+
+
+def test_schedulers_step_per_epoch_or_per_batch():
+    def lrs(step: str) -> list[float]:
+        seed_everything(0)
+        model = nn.Linear(2, 2)
+        opt = torch.optim.SGD(model.parameters(), lr=1.0)
+        sched = torch.optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.5)
+        train, _ = loaders(batch_size=80)  # 2 batches per epoch
+        return fit(
+            model,
+            train,
+            nn.CrossEntropyLoss(),
+            opt,
+            epochs=3,
+            scheduler=sched,
+            scheduler_step=step,
+        )["lr"]
+
+    assert lrs("epoch") == [1.0, 0.5, 0.25]
+    assert lrs("batch") == [0.25, 0.0625, 0.015625]
+
+
+def test_gradient_clipping_bounds_the_update():
+    model = nn.Linear(1, 1, bias=False)
+    nn.init.zeros_(model.weight)
+    opt = torch.optim.SGD(model.parameters(), lr=1.0)
+    x, y = torch.tensor([[100.0]]), torch.tensor([[100.0]])
+    train_one_epoch(model, [(x, y)], nn.MSELoss(), opt, max_grad_norm=0.5)
+    assert model.weight.item() == pytest.approx(0.5)
+
+
+def test_divergence_is_reported_not_trained_on():
+    model = nn.Linear(1, 1)
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    bad = [(torch.tensor([[math.inf]]), torch.tensor([[0.0]]))]
+    with pytest.raises(ValueError, match="training diverged"):
+        train_one_epoch(model, bad, nn.MSELoss(), opt)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"epochs": 0}, "epochs must be at least 1"),
+        ({"epochs": 1, "scheduler_step": "step"}, "scheduler_step must be"),
+        ({"epochs": 1, "early_stopping": EarlyStopping()}, "pass val_loader"),
+    ],
+)
+def test_fit_argument_errors(kwargs, message):
+    model = nn.Linear(2, 2)
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    with pytest.raises(ValueError, match=message):
+        fit(model, [], nn.CrossEntropyLoss(), opt, **kwargs)
+
+
+def test_loader_errors_are_explained():
+    model = nn.Linear(2, 2)
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    with pytest.raises(ValueError, match="yielded no batches"):
+        train_one_epoch(model, [], nn.CrossEntropyLoss(), opt)
+    with pytest.raises(ValueError, match="yielded no batches"):
+        evaluate(model, [], nn.CrossEntropyLoss())
+    with pytest.raises(TypeError, match=r"\(inputs, targets\) pair"):
+        evaluate(model, [torch.zeros(2, 2)], nn.CrossEntropyLoss())
+
+
+def test_accuracy_and_its_shape_check():
+    logits = torch.tensor([[2.0, 1.0], [0.0, 3.0], [1.0, 0.0]])
+    assert accuracy(logits, torch.tensor([0, 1, 1])).item() == pytest.approx(2 / 3)
+    with pytest.raises(ValueError, match="accuracy expects"):
+        accuracy(logits, torch.tensor([[0], [1], [1]]))
+
+
+def test_early_stopping_validates_arguments():
+    with pytest.raises(ValueError, match="patience"):
+        EarlyStopping(patience=0)
+    with pytest.raises(ValueError, match="mode"):
+        EarlyStopping(mode="up")
+
+
+def test_history_basics_and_logging(capsys):
+    h = History()
+    assert len(h) == 0
+    h.append({"train_loss": 1.0})
+    h.append({"train_loss": 0.5})
+    assert h["train_loss"] == [1.0, 0.5]
+    assert h.last() == {"train_loss": 0.5}
+    assert "val_loss" not in h
+    run(epochs=2, log_every=1)
+    out = capsys.readouterr().out
+    assert out.count("epoch") == 2
+    assert "val_accuracy" in out
