@@ -67,6 +67,19 @@ def page(session: nox.Session) -> None:
     )
 
 
+@nox.session
+def notebooks(session: nox.Session) -> None:
+    """Generate a Jupyter notebook per module (default folder: docs/_build/notebooks)."""
+    install(session, "docs")
+    session.run(
+        "python",
+        "-m",
+        "coursesite.notebooks",
+        *session.posargs,
+        env={"PYTHONPATH": str(DOCS / "_ext")},
+    )
+
+
 @nox.session(name="docs-live")
 def docs_live(session: nox.Session) -> None:
     """Serve the site with live reload while you edit (sphinx-autobuild)."""
@@ -94,7 +107,7 @@ def tests(session: nox.Session) -> None:
 
 @nox.session
 def lint(session: nox.Session) -> None:
-    """ruff (lint and format) and Read the Docs' schema check of .readthedocs.yaml."""
+    """ruff (lint and format); schema checks of .readthedocs.yaml and the workflows."""
     session.install("-c", str(CONSTRAINTS), "ruff", "check-jsonschema")
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")

@@ -17,6 +17,7 @@ ROOT = DOCS.parent
 sys.path.insert(0, str(DOCS / "_ext"))
 
 from coursesite.cache import execution_cache_path, execution_key, package_dir
+from coursesite.settings import load_settings
 
 # -- Project -------------------------------------------------------------------------------
 
@@ -26,12 +27,12 @@ copyright = f"2026–{date.today().year}, {author}. Text CC BY 4.0, code MIT"
 release = metadata.version("coursecode")
 version = release
 
-# The repository is configured once, in pyproject.toml's [project.urls].
-_urls = dict(
-    url.split(", ", 1) for url in metadata.metadata("coursecode").get_all("Project-URL") or []
-)
-repository_url = _urls["Repository"]
+# The repository, the site URL and the notebooks branch are configured once, in
+# pyproject.toml ([project.urls], [tool.coursesite]).
+settings = load_settings(ROOT)
+repository_url = settings.repository_url
 repository_branch = "main"
+html_baseurl = settings.site_url + "/"
 
 # -- General -------------------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from coursesite.settings import source_commit
 from coursesite.syllabus import Syllabus, load_syllabus
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,11 +23,13 @@ def sphinx_build(
     srcdir: Path, outdir: Path, *, env: dict[str, str] | None = None, timeout: int = 900
 ) -> subprocess.CompletedProcess[str]:
     """Run a strict HTML build as contributors do (`nox -s docs`), capturing its output."""
+    # Scratch trees live outside the git checkout: pin the notebooks to this checkout's commit.
+    pinned = {"COURSE_COMMIT": source_commit(ROOT)}
     return subprocess.run(
         [sys.executable, "-m", "sphinx", *STRICT, "-b", "html", str(srcdir), str(outdir)],
         capture_output=True,
         text=True,
-        env={**os.environ, **(env or {})},
+        env={**os.environ, **pinned, **(env or {})},
         timeout=timeout,
         check=False,
     )
@@ -39,6 +42,7 @@ def scratch_docs(tmp_path: Path, pages: dict[str, str]) -> Path:
     """
     docs = tmp_path / "docs"
     docs.mkdir()
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
     for name in ("conf.py", "syllabus.toml", "constraints.txt", "index.md", "glossary.md"):
         shutil.copy(DOCS / name, docs / name)
     shutil.copytree(DOCS / "_ext", docs / "_ext", ignore=shutil.ignore_patterns("__pycache__"))

@@ -11,6 +11,9 @@ Directives (used in MyST pages as ```` ```{name} ```` or ``:::{name}``):
     The navigation: one hidden toctree per part, written modules in syllabus order.
 ``next-module``
     A link to the next module (or its title, marked as not yet written).
+``run-it-yourself``
+    "Open in Colab" and "Download notebook" for the module's generated notebook
+    (:mod:`coursesite.notebooks`), which the build writes to ``<outdir>/notebooks/``.
 
 At build start (``config-inited``) the syllabus and the pages in ``docs/modules/`` are
 checked against each other; any disagreement stops the build with a message that names
@@ -34,9 +37,12 @@ from sphinx.util.docutils import SphinxDirective
 
 from coursesite.contract import ContractError, check_page
 from coursesite.failures import error_summary, locate
+from coursesite.notebooks import ConversionError, write_notebooks
+from coursesite.settings import load_settings
 from coursesite.syllabus import Syllabus, SyllabusError, load_syllabus
 
 logger = logging.getLogger(__name__)
+NOTEBOOKS_DIR = "notebooks"
 
 __all__ = ["get_syllabus", "setup"]
 
@@ -142,12 +148,51 @@ class NextModule(_CourseDirective):
         return self.parse_markdown(text)
 
 
+class RunItYourself(_CourseDirective):
+    """Links to this module's notebook: in Colab (GitHub copy) and as a download."""
+
+    def run(self) -> list[nodes.Node]:
+        module = self.syllabus.by_docname(self.env.docname)
+        if module is None:
+            raise self.error("run-it-yourself is only for module pages")
+        name = f"{module.docname.split('/')[-1]}.ipynb"
+        colab = self.env.app.coursesite_settings.colab_url(name)  # type: ignore[attr-defined]
+        download = "../" * self.env.docname.count("/") + f"{NOTEBOOKS_DIR}/{name}"
+        buttons = (
+            '<p class="run-it-yourself">'
+            f'<a class="sd-btn sd-btn-primary reference external colab-link" href="{colab}">'
+            "Open in Colab</a> "
+            f'<a class="sd-btn sd-btn-outline-primary reference download-notebook" '
+            f'href="{download}" download="{name}">Download notebook</a></p>'
+        )
+        intro = self.parse_markdown(
+            "This module is also a Jupyter notebook with the same code cells. Its first "
+            "cell installs the course's package when it runs in Google Colab (GPU or CPU "
+            "runtime) and does nothing elsewhere. To run it on your own machine, install "
+            "the course as its README describes and open the downloaded notebook in "
+            "Jupyter."
+        )
+        return [*intro, nodes.raw("", buttons, format="html")]
+
+
+def _write_notebooks(app: Sphinx, exception: Exception | None) -> None:
+    """After a successful HTML build, write every module's notebook for download."""
+    if exception is not None or app.builder.format != "html":
+        return
+    try:
+        written = write_notebooks(Path(app.srcdir), Path(app.outdir, NOTEBOOKS_DIR))
+    except (ConversionError, RuntimeError) as err:
+        raise ExtensionError(f"notebooks: {err}") from None
+    logger.info("wrote %d module notebook(s) to %s", len(written), NOTEBOOKS_DIR)
+
+
 def _load(app: Sphinx, config: Config) -> None:
     try:
         syllabus = load_syllabus(Path(app.confdir))
     except SyllabusError as err:
         raise ExtensionError(f"syllabus: {err}") from None
     app.coursesite_syllabus = syllabus  # type: ignore[attr-defined]
+    app.coursesite_settings = load_settings(Path(app.confdir).parent)  # type: ignore[attr-defined]
     # A config value that changes with the syllabus and the set of written pages, so
     # that Sphinx re-reads every page (banners, tables, next links) when either changes.
     fingerprint = hashlib.sha256(
@@ -204,8 +249,10 @@ def setup(app: Sphinx) -> dict[str, object]:
     app.connect("config-inited", _load)
     app.connect("source-read", _check_contract)
     app.connect("build-finished", _report_failure)
+    app.connect("build-finished", _write_notebooks)
     app.add_directive("module-banner", ModuleBanner)
     app.add_directive("syllabus-table", SyllabusTable)
     app.add_directive("syllabus-toctree", SyllabusToctree)
     app.add_directive("next-module", NextModule)
+    app.add_directive("run-it-yourself", RunItYourself)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

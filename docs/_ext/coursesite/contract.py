@@ -276,6 +276,13 @@ def check_page(path: Path, syllabus: Syllabus) -> list[str]:
         )
         need(check.body, f"inline check (line {check.line}) '{check.argument}': has no answer")
 
+    # 9. Run it yourself: Colab and download links.
+    if run := sections.get("Run it yourself"):
+        need(
+            run.directives("run-it-yourself"),
+            "run it yourself: add a ':::{run-it-yourself}' directive (Colab and download links)",
+        )
+
     # 10. Practice quizzes.
     if quizzes := sections.get("Practice quizzes"):
         subs = [s for s in quizzes.children if s.level == 3]
