@@ -80,6 +80,37 @@ def notebooks(session: nox.Session) -> None:
     )
 
 
+@nox.session
+def reproducibility(session: nox.Session) -> None:
+    """Build the site twice from scratch and check every cell printed the same bytes."""
+    install(session, "docs")
+    tmp = Path(session.create_tmp())
+    env = {"COURSE_EXECUTION_MODE": "force"}
+    for name in ("a", "b"):
+        out = tmp / name
+        session.run("rm", "-rf", str(out), external=True)
+        session.run(
+            "sphinx-build",
+            *STRICT,
+            "-q",
+            "-b",
+            "html",
+            "-d",
+            str(out / "doctrees"),
+            str(DOCS),
+            str(out / "html"),
+            env=env,
+        )
+    session.run(
+        "python",
+        "-m",
+        "coursesite.reproduce",
+        str(tmp / "a"),
+        str(tmp / "b"),
+        env={"PYTHONPATH": str(DOCS / "_ext")},
+    )
+
+
 @nox.session(name="docs-live")
 def docs_live(session: nox.Session) -> None:
     """Serve the site with live reload while you edit (sphinx-autobuild)."""
@@ -112,3 +143,7 @@ def lint(session: nox.Session) -> None:
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     session.run("check-jsonschema", "--builtin-schema", "vendor.readthedocs", ".readthedocs.yaml")
+    workflows = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
+    session.run(
+        "check-jsonschema", "--builtin-schema", "vendor.github-workflows", *map(str, workflows)
+    )

@@ -76,7 +76,7 @@ os.environ.pop("MPLBACKEND", None)
 nb_execution_raise_on_error = True  # a failing cell fails the build (coursesite names it)
 nb_execution_show_tb = True
 nb_execution_timeout = 60  # seconds per cell; a module's whole budget is 20 s
-nb_execution_excludepatterns = ["index.md", "glossary.md", "api.md"]
+nb_execution_excludepatterns = ["index.md", "glossary.md", "api.md", "build-report.md"]
 nb_output_stderr = "error"  # warnings and anything else on stderr are defects
 nb_merge_streams = True
 nb_code_prompt_show = "Show {type}"

@@ -43,11 +43,12 @@ def scratch_docs(tmp_path: Path, pages: dict[str, str]) -> Path:
     docs = tmp_path / "docs"
     docs.mkdir()
     shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
-    for name in ("conf.py", "syllabus.toml", "constraints.txt", "index.md", "glossary.md"):
+    for name in ("conf.py", "syllabus.toml", "constraints.txt"):
         shutil.copy(DOCS / name, docs / name)
+    for page in DOCS.glob("*.md"):  # landing page, glossary, API, build report
+        shutil.copy(page, docs / page.name)
     shutil.copytree(DOCS / "_ext", docs / "_ext", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(DOCS / "_static", docs / "_static")
-    (docs / "api.md").write_text("# API\n\nNot built in scratch trees.\n", encoding="utf-8")
     (docs / "modules").mkdir()
     for name, text in pages.items():
         (docs / "modules" / name).write_text(text, encoding="utf-8")

@@ -102,6 +102,12 @@ MUTATIONS = {
         lambda t: t.replace("seed_everything(0)\n", "seed_everything(0)" + " " * 70 + "# x\n", 1),
         "code: lines longer than 79",
     ),
+    "nondeterministic": (
+        lambda t: t.replace(
+            "tags: [solution, hide-cell]", "tags: [solution, hide-cell, nondeterministic]", 1
+        ),
+        "only a module marked 'measures = true'",
+    ),
     "skip-execution": (
         lambda t: t.replace(
             "tags: [solution, hide-cell]", "tags: [solution, hide-cell, skip-execution]", 1

@@ -95,3 +95,49 @@ def test_runpage_checks_and_executes_one_page(tmp_path, capsys):
     assert "== cell 1 (line " in out
     assert "within the 20 s budget" in out
     assert list(tmp_path.glob("cell*.png")), "figures are saved for the author to look at"
+
+
+def _executed(path: Path, outputs: list[str], tags: list[list[str]] | None = None) -> None:
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    for i, text in enumerate(outputs):
+        cell = nbformat.v4.new_code_cell(f"print({text!r})")
+        cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=text)]
+        if tags:
+            cell.metadata["tags"] = tags[i]
+        nb.cells.append(cell)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, path)
+
+
+def test_reproduce_names_the_page_and_cell_that_differ(tmp_path, capsys):
+    from coursesite.reproduce import compare, main
+
+    a, b = tmp_path / "a", tmp_path / "b"
+    page = Path("jupyter_execute/modules/01-x.ipynb")
+    _executed(a / page, ["1", "2", "3"])
+    _executed(b / page, ["1", "2", "4"])
+    report = compare(a, b)
+    assert report.differences == ["modules/01-x.ipynb: code cell 3 printed different outputs"]
+    assert (report.pages, report.cells, report.skipped) == (1, 3, 0)
+    assert main([str(a), str(b)]) == 1
+    assert "DIFFERS modules/01-x.ipynb: code cell 3" in capsys.readouterr().out
+
+
+def test_reproduce_skips_and_counts_nondeterministic_cells(tmp_path, capsys):
+    from coursesite.reproduce import main
+
+    a, b = tmp_path / "a", tmp_path / "b"
+    page = Path("jupyter_execute/modules/25-x.ipynb")
+    _executed(a / page, ["same", "1.2 ms"], [[], ["nondeterministic"]])
+    _executed(b / page, ["same", "1.5 ms"], [[], ["nondeterministic"]])
+    assert main([str(a), str(b)]) == 0
+    assert "2 code cells compared, 1 skipped" in capsys.readouterr().out
+
+
+def test_reproduce_refuses_an_empty_comparison(tmp_path):
+    from coursesite.reproduce import main
+
+    assert main([str(tmp_path / "a"), str(tmp_path / "b")]) == 1
+    assert main([]) == 2

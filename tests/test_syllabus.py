@@ -27,6 +27,10 @@ def test_every_page_on_disk_is_a_written_module(syllabus):
     }
 
 
+def test_only_the_performance_module_measures(syllabus):
+    assert [m.slug for m in syllabus.modules if m.measures] == ["performance-and-acceleration"]
+
+
 def test_banner_and_next_module_derive_from_order(syllabus):
     first = syllabus.by_slug("introduction-to-deep-learning")
     assert syllabus.banner(first) == "Module 1 of 26 · Deep Learning with PyTorch · Intermediate"
@@ -51,6 +55,7 @@ def with_module(**changes) -> dict:
         (with_module(minutes=0), "minutes must be 1..240"),
         (with_module(minutes="20"), "'minutes' must be a int"),
         (with_module(number=2), "do not write 'number'"),
+        (with_module(measures="yes"), "measures must be true or false"),
         ({**RAW, "module": []}, "no \\[\\[module\\]\\] entries"),
         ({k: v for k, v in RAW.items() if k != "course"}, "missing required key 'course'"),
     ],

@@ -46,6 +46,7 @@ SECTIONS = (
 CHECK_CLASS = "inline-check"
 ANSWER_CLASS = "quiz-answer"
 SOLUTION_TAGS = ("solution", "hide-cell")
+NONDETERMINISTIC = "nondeterministic"
 
 _OPTION = re.compile(r"^([A-D])\.\s+\S")
 _ANSWER_LETTER = re.compile(r"^\*\*([A-D])\.\*\*")
@@ -255,6 +256,12 @@ def check_page(path: Path, syllabus: Syllabus) -> list[str]:
         if len(code_line) > MAX_CODE_LINE
     ]
     need(not wide, f"code: lines longer than {MAX_CODE_LINE} characters scroll sideways: {wide}")
+    measured = [i for i, c in enumerate(cells, 1) if NONDETERMINISTIC in c.metadata.get("tags", [])]
+    need(
+        not measured or (module is not None and module.measures),
+        f"code: cells {measured} are tagged {NONDETERMINISTIC}, which only a module marked "
+        "'measures = true' in syllabus.toml may use (for timings); seed the randomness instead",
+    )
     skipped = [i for i, c in enumerate(cells, 1) if "skip-execution" in c.metadata.get("tags", [])]
     need(not skipped, f"code: every cell must run; cells {skipped} are tagged skip-execution")
 

@@ -33,6 +33,7 @@ class Module:
     title: str
     part: Part
     minutes: int
+    measures: bool = False  # its outputs include timings: cells may be tagged nondeterministic
 
     @property
     def docname(self) -> str:
@@ -121,7 +122,10 @@ def parse_syllabus(data: dict, source: str = "syllabus") -> tuple[str, str, tupl
         if not 1 <= minutes <= 240:
             raise SyllabusError(f"{where} ({slug}): minutes must be 1..240, got {minutes}")
         title = _require(raw, "title", str, where)
-        modules.append(Module(number, slug, title, parts[part_id], minutes))
+        measures = raw.get("measures", False)
+        if not isinstance(measures, bool):
+            raise SyllabusError(f"{where} ({slug}): measures must be true or false")
+        modules.append(Module(number, slug, title, parts[part_id], minutes, measures))
     return course, level, tuple(parts.values()), tuple(modules)
 
 

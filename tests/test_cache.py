@@ -1,0 +1,56 @@
+"""No stale outputs: the execution cache follows coursecode and the pins, not just the code.
+
+Builds a scratch docs tree (the real configuration with Module 1) several times in the
+contributors' `cache` mode and reads myst-nb's log to see whether the page executed.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import MODULE_PAGES, scratch_docs, sphinx_build
+from coursesite.cache import package_dir
+
+pytestmark = pytest.mark.build
+
+EXECUTED = "Executing notebook"
+CACHED = "Using cached notebook"
+
+
+def build(docs: Path, name: str, env: dict[str, str] | None = None) -> str:
+    result = sphinx_build(
+        docs, docs / "_build" / name, env={"COURSE_EXECUTION_MODE": "cache", **(env or {})}
+    )
+    out = result.stdout + result.stderr
+    assert result.returncode == 0, out[-3000:]
+    return out
+
+
+def test_cache_is_reused_only_while_package_and_pins_are_unchanged(tmp_path):
+    page = MODULE_PAGES[0]
+    docs = scratch_docs(tmp_path, {page.name: page.read_text()})
+    package = tmp_path / "pkg" / "coursecode"
+    shutil.copytree(
+        package_dir("coursecode"), package, ignore=shutil.ignore_patterns("__pycache__")
+    )
+    # The kernel and the cache key both see this copy of coursecode first.
+    env = {"PYTHONPATH": str(package.parent)}
+
+    assert EXECUTED in build(docs, "first", env)
+
+    unchanged = build(docs, "unchanged", env)
+    assert CACHED in unchanged
+    assert EXECUTED not in unchanged
+
+    repro = package / "repro.py"
+    repro.write_text(repro.read_text() + "\n\ndef _new_helper() -> None:\n    pass\n")
+    assert EXECUTED in build(docs, "package-changed", env), "a coursecode edit re-executes"
+
+    pins = docs / "constraints.txt"
+    pins.write_text(pins.read_text() + "\n# a pin changed\n")
+    assert EXECUTED in build(docs, "pins-changed", env), "a changed pin re-executes"
+
+    assert CACHED in build(docs, "settled", env)
