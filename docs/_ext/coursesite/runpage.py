@@ -15,6 +15,7 @@ import argparse
 import base64
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 
 from myst_nb.core.read import read_myst_markdown_notebook
@@ -41,6 +42,15 @@ def _outputs(cell) -> tuple[list[str], list[str], list[bytes]]:
         elif out.output_type == "error":
             errors.append(f"{out.ename}: {out.evalue}\n")
     return text, errors, images
+
+
+def _seconds(cell) -> float | None:
+    """A cell's own run time, from the timestamps nbclient records."""
+    execution = cell.metadata.get("execution", {})
+    start, end = execution.get("iopub.execute_input"), execution.get("shell.execute_reply")
+    if not (start and end):
+        return None
+    return (datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds()
 
 
 def run(page: Path, out_dir: Path) -> int:
@@ -99,6 +109,13 @@ def run(page: Path, out_dir: Path) -> int:
         status = 1
     verdict = "within" if elapsed <= BUDGET_S else "OVER"
     print(f"\n== executed in {elapsed:.1f} s ({verdict} the {BUDGET_S:.0f} s budget)")
+    times = [_seconds(c) for c in notebook.cells if c.cell_type == "code"]
+    if times and all(t is not None for t in times):
+        slowest = max(range(len(times)), key=lambda i: times[i])
+        print(
+            f"   cell 1 (imports) {times[0]:.1f} s; cells 2-{len(times)} {sum(times[1:]):.1f} s; "
+            f"slowest: cell {slowest + 1} {times[slowest]:.1f} s; the rest is kernel start-up"
+        )
     return status
 
 
