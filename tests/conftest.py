@@ -71,3 +71,11 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = sphinx_build(DOCS, out)
     assert result.returncode == 0, f"site build failed:\n{result.stdout}\n{result.stderr}"
     return out
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each phase's report on the test item, so fixtures can see a failure."""
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report

@@ -1,0 +1,299 @@
+"""What readers click, checked in a real browser (Chromium driven by Playwright).
+
+The built site is served over HTTP on 127.0.0.1, as Read the Docs serves it (search needs
+HTTP). Every module page is covered automatically. Without Chromium these tests skip
+locally and fail on CI (.ci/run installs it). On a failure, screenshots of the page in
+light mode, dark mode and at phone size are saved to test-results/.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import itertools
+import os
+import re
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from conftest import MODULE_PAGES, ROOT
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = os.environ.get("COURSE_CHROMIUM", "/usr/bin/chromium")
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PHONE = {"width": 390, "height": 844}
+SHOTS = ROOT / "test-results"
+IDS = [p.stem for p in MODULE_PAGES]
+# An API each module teaches, for the search test: (query, module slug).
+SEARCHES = [
+    ("MSELoss", "introduction-to-deep-learning"),
+    ("broadcast_shapes", "tensors"),
+    ("gradcheck", "autograd"),
+    ("ModuleList", "building-models"),
+    ("CrossEntropyLoss", "loss-functions"),
+    ("AdamW", "optimizers"),
+]
+
+
+@pytest.fixture(scope="session")
+def server(site: Path) -> Iterator[str]:
+    handler = functools.partial(_QuietHandler, directory=str(site))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        message = f"no Chromium at {CHROMIUM}: apt-get install -y chromium"
+        if os.environ.get("CI"):
+            pytest.fail(f"{message} (CI must run the browser tests)")
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def context(browser, server):
+    ctx = browser.new_context(base_url=server, viewport={"width": 1280, "height": 900})
+    ctx.grant_permissions(["clipboard-read", "clipboard-write"], origin=server)
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture
+def page(context, server, request):
+    """A browser tab that records the site's own console errors and, if the test fails,
+    leaves screenshots (light, dark, phone) in test-results/."""
+    tab = context.new_page()
+    tab.own_errors = []
+
+    def on_console(message) -> None:
+        url = (message.location or {}).get("url", "")
+        if message.type == "error" and (not url or url.startswith(server)):
+            tab.own_errors.append(f"console: {message.text} ({url})")
+
+    tab.on("console", on_console)
+    tab.on("pageerror", lambda error: tab.own_errors.append(f"page error: {error}"))
+    yield tab
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed and tab.url.startswith("http"):
+        _screenshots(tab, request.node.name)
+    tab.close()
+
+
+def _screenshots(tab, name: str, folder: Path = SHOTS) -> None:
+    folder.mkdir(exist_ok=True)
+    stem = re.sub(r"[^\w.-]+", "_", name)
+    tab.screenshot(path=str(folder / f"{stem}-light.png"), full_page=True)
+    tab.evaluate("document.documentElement.dataset.theme = 'dark'")
+    tab.screenshot(path=str(folder / f"{stem}-dark.png"), full_page=True)
+    tab.evaluate("document.documentElement.dataset.theme = 'light'")
+    tab.set_viewport_size(PHONE)
+    tab.screenshot(path=str(folder / f"{stem}-phone.png"), full_page=True)
+
+
+@pytest.fixture(params=MODULE_PAGES, ids=IDS)
+def module(request, syllabus):
+    return syllabus.by_docname(f"modules/{request.param.stem}")
+
+
+def open_module(page, module):
+    page.goto(f"/{module.docname}.html")
+    page.wait_for_load_state("load")
+    return page.locator("article.bd-article")
+
+
+def test_banner_shows_module_number_of_26(page, module):
+    banner = open_module(page, module).locator(".module-banner")
+    assert f"Module {module.number} of 26" in banner.inner_text()
+    assert banner.is_visible()
+
+
+def test_answers_are_closed_until_clicked(page, module):
+    article = open_module(page, module)
+    dropdowns = article.locator("details.quiz-answer, details.inline-check")
+    assert dropdowns.count() >= 6
+    for i in range(dropdowns.count()):
+        dropdown = dropdowns.nth(i)
+        body = dropdown.locator(".sd-card-body")
+        assert not body.is_visible(), f"answer {i + 1} is visible before a click"
+        dropdown.locator("summary").click()
+        body.wait_for(state="visible")
+        assert body.inner_text().strip()
+
+
+def test_solutions_are_hidden_until_opened(page, module):
+    article = open_module(page, module)
+    solutions = article.locator("details.hide", has_text="Show solution")
+    assert solutions.count() >= 2
+    for i in range(solutions.count()):
+        solution = solutions.nth(i)
+        code = solution.locator("div.cell_input")
+        assert not code.is_visible()
+        solution.locator("summary").click()
+        code.wait_for(state="visible")
+        assert solution.locator("div.cell_output").is_visible(), "the solution was executed"
+
+
+def test_copy_button_copies_code_without_prompts_or_output(page, module):
+    article = open_module(page, module)
+    cell = article.locator("div.cell").first
+    code = cell.locator("div.cell_input pre").inner_text()
+    cell.locator("div.cell_input").hover()
+    cell.locator("div.cell_input button.copybtn").click()
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied.strip() == code.strip()
+    output = cell.locator("div.cell_output").inner_text().strip()
+    assert not output or output not in copied
+    assert not re.search(r"^(>>> |In \[\d*\]: )", copied, re.MULTILINE)
+    assert cell.locator("div.cell_output button.copybtn").count() == 0
+
+
+def test_next_link_follows_the_syllabus(page, module, syllabus):
+    open_module(page, module)
+    nxt = syllabus.next_module(module)
+    link = page.locator("a.right-next")
+    if nxt is not None and syllabus.is_written(nxt):
+        assert link.get_attribute("href").endswith(f"{nxt.docname.split('/')[1]}.html")
+    else:
+        assert link.count() == 0 or "modules/" not in (link.get_attribute("href") or "")
+
+
+def test_colab_and_download_links(page, module):
+    article = open_module(page, module)
+    colab = article.locator("a.colab-link")
+    download = article.locator("a.download-notebook")
+    assert colab.get_attribute("href").endswith(f"/{module.docname.split('/')[1]}.ipynb")
+    response = page.request.get(page.url.rsplit("/", 1)[0] + "/" + download.get_attribute("href"))
+    assert response.ok
+    assert response.json()["nbformat"] == 4
+
+
+def test_no_console_errors_from_the_sites_own_scripts(page, module):
+    open_module(page, module)
+    page.wait_for_timeout(300)
+    assert page.own_errors == []
+
+
+def _contrast(rgb_a: str, rgb_b: str) -> float:
+    def luminance(rgb: str) -> float:
+        channels = [int(v) / 255 for v in re.findall(r"\d+", rgb)[:3]]
+        lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+    light, dark = sorted((luminance(rgb_a), luminance(rgb_b)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+CODE_COLOURS = """() => {
+  const pre = document.querySelector("article div.cell_input div.highlight pre");
+  const bg = getComputedStyle(pre.closest("div.highlight")).backgroundColor;
+  const spans = [...pre.querySelectorAll("span")].map(s => getComputedStyle(s).color);
+  return {bg, text: getComputedStyle(pre).color, spans};
+}"""
+
+
+def test_dark_mode_toggles_and_code_stays_readable(page, module):
+    open_module(page, module)
+    before = page.evaluate("document.documentElement.dataset.theme")
+    button = page.locator("button.theme-switch-button").first
+    for _ in range(3):  # the theme cycles light -> dark -> auto (or auto -> light -> dark)
+        if page.evaluate("document.documentElement.dataset.theme") == "dark":
+            break
+        button.click()
+    assert page.evaluate("document.documentElement.dataset.theme") == "dark" != before
+    colours = page.evaluate(CODE_COLOURS)
+    assert _contrast(colours["text"], colours["bg"]) >= 4.5
+    worst = min(_contrast(c, colours["bg"]) for c in colours["spans"] or [colours["text"]])
+    assert worst >= 3.0, f"a syntax colour has contrast {worst:.2f} on the dark background"
+
+
+def test_headings_do_not_skip_levels_and_images_have_alt_text(page, module):
+    article = open_module(page, module)
+    levels = [
+        int(tag[1])
+        for tag in article.locator("h1, h2, h3, h4, h5, h6").evaluate_all(
+            "els => els.map(e => e.tagName.toLowerCase())"
+        )
+    ]
+    assert levels[0] == 1
+    for before, after in itertools.pairwise(levels):
+        assert after <= before + 1, f"heading jumps from h{before} to h{after}"
+    assert article.locator("img:not([alt]), img[alt='']").count() == 0
+
+
+def test_phone_width_has_no_sideways_scrolling(page, module):
+    page.set_viewport_size(PHONE)
+    open_module(page, module)
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 1
+
+
+def test_landing_page_lists_26_modules(page):
+    page.goto("/index.html")
+    assert page.locator("table.syllabus-table tbody tr").count() == 26
+
+
+@pytest.mark.parametrize(("query", "slug"), SEARCHES, ids=[q for q, _ in SEARCHES])
+def test_search_finds_the_module_that_teaches_an_api(page, syllabus, query, slug):
+    module = syllabus.by_slug(slug)
+    if not syllabus.is_written(module):
+        pytest.skip(f"module {module.number} is not written yet")
+    page.goto(f"/search.html?q={query}")
+    results = page.locator("#search-results ul.search li a")
+    results.first.wait_for(timeout=15_000)
+    hrefs = results.evaluate_all("els => els.map(e => e.getAttribute('href'))")
+    assert any(module.docname in href for href in hrefs), hrefs
+
+
+AXE_PAGES = ["index", *(f"modules/{p.stem}" for p in MODULE_PAGES)]
+
+
+@pytest.mark.parametrize("docname", AXE_PAGES)
+def test_no_serious_accessibility_violations(page, docname, record_property):
+    from axe_playwright_python.sync_playwright import Axe
+
+    page.goto(f"/{docname}.html")
+    page.wait_for_load_state("load")
+    results = Axe().run(page)
+    violations = results.response["violations"]
+    serious = [v for v in violations if v["impact"] in ("serious", "critical")]
+    moderate = [f"{v['id']} ({len(v['nodes'])})" for v in violations if v["impact"] == "moderate"]
+    record_property("axe_moderate", ", ".join(moderate))
+    assert not serious, [(v["id"], v["help"], [n["target"] for n in v["nodes"]]) for v in serious]
+
+
+def test_screenshots_are_saved_when_a_check_fails(context, tmp_path):
+    """The failure hook writes the three screenshots a contributor needs to see."""
+    tab = context.new_page()
+    tab.goto("/index.html")
+    _screenshots(tab, "example", tmp_path / "shots")
+    assert sorted(p.name for p in (tmp_path / "shots").iterdir()) == [
+        "example-dark.png",
+        "example-light.png",
+        "example-phone.png",
+    ]
