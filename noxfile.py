@@ -111,6 +111,32 @@ def reproducibility(session: nox.Session) -> None:
     )
 
 
+@nox.session(venv_backend="none")
+def lighthouse(session: nox.Session) -> None:
+    """Lighthouse scores and bytes of the built site (run nox -s docs first)."""
+    if not (HTML / "index.html").is_file():
+        session.error("no built site: run `nox -s docs` first")
+    tools = ROOT / ".nox" / "lighthouse-npm"
+    cli = tools / "node_modules" / "lighthouse" / "cli" / "index.js"
+    if not cli.is_file():
+        session.run(
+            "npm", "install", "--prefix", str(tools), "-E", "lighthouse@12.2.3", external=True
+        )
+    modules = sorted((HTML / "modules").glob("*.html"))
+    pages = ["index.html", *(f"modules/{p.name}" for p in modules[:2])]
+    session.run(
+        "python3",
+        "-m",
+        "coursesite.lighthouse",
+        str(HTML),
+        str(cli),
+        str(DOCS / "_build" / "lighthouse.json"),
+        *(session.posargs or pages),
+        env={"PYTHONPATH": str(DOCS / "_ext")},
+        external=True,
+    )
+
+
 @nox.session(name="docs-live")
 def docs_live(session: nox.Session) -> None:
     """Serve the site with live reload while you edit (sphinx-autobuild)."""

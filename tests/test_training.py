@@ -231,3 +231,15 @@ def test_history_basics_and_logging(capsys):
     out = capsys.readouterr().out
     assert out.count("epoch") == 2
     assert "val_accuracy" in out
+
+
+def test_count_parameters_counts_shared_tensors_once_and_can_skip_frozen():
+    from coursecode import count_parameters
+
+    layer = nn.Linear(4, 3)  # 12 weights + 3 biases
+    tied = nn.Sequential(layer, nn.ReLU(), layer)
+    assert count_parameters(tied) == 15
+    frozen = nn.Sequential(nn.Linear(4, 3), nn.Linear(3, 2))
+    frozen[0].requires_grad_(False)
+    assert count_parameters(frozen) == 15 + 8
+    assert count_parameters(frozen, trainable_only=True) == 8

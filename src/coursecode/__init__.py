@@ -10,6 +10,7 @@ from importlib.metadata import PackageNotFoundError, version
 from coursecode.data import load_digits, make_loaders
 from coursecode.device import describe_device, get_device
 from coursecode.diagrams import draw_network
+from coursecode.models import count_parameters
 from coursecode.plotting import plot_curves, plot_history, show_images
 from coursecode.repro import DEFAULT_SEED, seed_everything
 from coursecode.training import (
@@ -32,6 +33,7 @@ __all__ = [
     "History",
     "__version__",
     "accuracy",
+    "count_parameters",
     "describe_device",
     "draw_network",
     "evaluate",

@@ -1,0 +1,97 @@
+"""Lighthouse scores and page weight of the built site: a benchmark, not a test.
+
+    python -m coursesite.lighthouse HTML_DIR LIGHTHOUSE_CLI OUT_JSON [PAGE ...]
+    (or: nox -s lighthouse, after nox -s docs)
+
+Serves HTML_DIR on 127.0.0.1, runs Lighthouse (npm lighthouse@12.2.3, Debian's Chromium
+via CHROME_PATH) on each page with its default mobile settings, and writes one JSON
+summary: the four category scores and the bytes transferred per page, beside the targets
+(accessibility 100, performance and best practices >= 95, a module page <= 1 MB).
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+from pathlib import Path
+
+CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
+TARGETS = {"performance": 95, "accessibility": 100, "best-practices": 95, "bytes": 1_000_000}
+CHROME_FLAGS = (
+    "--headless --no-sandbox --disable-gpu --disable-background-networking "
+    "--disable-component-update --disable-sync"
+)
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def audit(cli: Path, url: str) -> dict[str, object]:
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "report.json"
+        subprocess.run(
+            [
+                "node",
+                str(cli),
+                url,
+                "--quiet",
+                "--output=json",
+                f"--output-path={out}",
+                f"--only-categories={','.join(CATEGORIES)}",
+                f"--chrome-flags={CHROME_FLAGS}",
+            ],
+            check=True,
+            env={**os.environ, "CHROME_PATH": os.environ.get("CHROME_PATH", "/usr/bin/chromium")},
+        )
+        report = json.loads(out.read_text())
+    scores = {name: round(report["categories"][name]["score"] * 100) for name in CATEGORIES}
+    failing = {
+        audit_id: a["title"]
+        for audit_id, a in report["audits"].items()
+        if a.get("score") is not None and a["score"] < 0.9 and a.get("scoreDisplayMode") == "binary"
+    }
+    return {
+        **scores,
+        "bytes": int(report["audits"]["total-byte-weight"]["numericValue"]),
+        "failing_audits": failing,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = argv if argv is not None else sys.argv[1:]
+    html, cli, out, *pages = args
+    pages = pages or ["index.html"]
+    handler = functools.partial(_Quiet, directory=html)
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{httpd.server_address[1]}"
+    results = {}
+    try:
+        for page in pages:
+            results[page] = audit(Path(cli), f"{base}/{page}")
+    finally:
+        httpd.shutdown()
+    summary = {"targets": TARGETS, "settings": "Lighthouse 12.2.3, mobile defaults", **results}
+    Path(out).parent.mkdir(parents=True, exist_ok=True)
+    Path(out).write_text(json.dumps(summary, indent=2) + "\n")
+    for page, r in results.items():
+        print(
+            f"{page:55s} perf {r['performance']:3d}  a11y {r['accessibility']:3d}  "
+            f"best {r['best-practices']:3d}  seo {r['seo']:3d}  {r['bytes'] / 1e6:.2f} MB"
+        )
+        for audit_id, title in r["failing_audits"].items():
+            print(f"    failing: {audit_id}: {title}")
+    print(f"summary written to {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
