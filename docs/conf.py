@@ -73,6 +73,10 @@ nb_execution_cache_path = str(
 # Kernels inherit this process's environment: a non-inline MPLBACKEND (e.g. "Agg" from a
 # shell profile or a test runner) would make every figure silently vanish from the pages.
 os.environ.pop("MPLBACKEND", None)
+# One intra-op thread per kernel: outputs then do not depend on the build machine's core
+# count (a float reduction split over more threads can round differently), and parallel
+# builds (-j) do not oversubscribe the cores. Readers' own runs keep PyTorch's default.
+os.environ["OMP_NUM_THREADS"] = "1"
 nb_execution_raise_on_error = True  # a failing cell fails the build (coursesite names it)
 nb_execution_show_tb = True
 nb_execution_timeout = 60  # seconds per cell; a module's whole budget is 20 s

@@ -84,3 +84,15 @@ def test_make_loaders_split_and_reproducibility():
         make_loaders(x, y[:5])
     with pytest.raises(ValueError, match="val_fraction"):
         make_loaders(x, y, val_fraction=1.0)
+
+
+def test_iterating_the_loaders_leaves_the_global_generator_alone():
+    x, y = torch.arange(40).float().unsqueeze(1), torch.arange(40)
+    train, val = make_loaders(x, y, batch_size=8, seed=0)
+    torch.manual_seed(123)
+    expected = torch.rand(3)
+    torch.manual_seed(123)
+    for _ in range(2):
+        list(train)
+        list(val)
+    assert torch.equal(torch.rand(3), expected)

@@ -71,5 +71,12 @@ def make_loaders(
         shuffle=True,
         generator=torch.Generator().manual_seed(seed),
     )
-    val_loader = DataLoader(val, batch_size=batch_size * 4, shuffle=False)
+    # A loader draws a base seed from the global generator on every pass unless it has a
+    # generator of its own: give it one, so validating does not shift later random draws.
+    val_loader = DataLoader(
+        val,
+        batch_size=batch_size * 4,
+        shuffle=False,
+        generator=torch.Generator().manual_seed(seed),
+    )
     return train_loader, val_loader

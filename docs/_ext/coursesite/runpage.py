@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import os
 import sys
 import time
 from datetime import datetime
@@ -71,6 +72,7 @@ def run(page: Path, out_dir: Path) -> int:
     text = page.read_text(encoding="utf-8")
     notebook = read_myst_markdown_notebook(text, add_source_map=True)
     lines = notebook.metadata.pop("source_map")
+    os.environ["OMP_NUM_THREADS"] = "1"  # as the docs build runs its kernels (conf.py)
     client = NotebookClient(
         notebook,
         timeout=60,
