@@ -64,11 +64,12 @@ _on_ci = bool(os.environ.get("CI")) or os.environ.get("READTHEDOCS") == "True"
 nb_execution_mode = os.environ.get("COURSE_EXECUTION_MODE") or ("force" if _on_ci else "cache")
 # jupyter-cache keys a page on its code cells only; key the cache folder on coursecode's
 # sources and the pinned requirements too, so a change there re-executes the pages.
+# sources and the pinned requirements too, so a change there re-executes the pages. The key
+# is also a config value that Sphinx compares between builds, so that it re-reads (and so
+# re-executes) every page even though no page's text changed.
+coursesite_execution_key = execution_key(package_dir("coursecode"), DOCS / "constraints.txt")
 nb_execution_cache_path = str(
-    execution_cache_path(
-        DOCS / "_build" / ".jupyter_cache",
-        execution_key(package_dir("coursecode"), DOCS / "constraints.txt"),
-    )
+    execution_cache_path(DOCS / "_build" / ".jupyter_cache", coursesite_execution_key)
 )
 # Kernels inherit this process's environment: a non-inline MPLBACKEND (e.g. "Agg" from a
 # shell profile or a test runner) would make every figure silently vanish from the pages.

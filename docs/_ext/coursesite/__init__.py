@@ -282,6 +282,7 @@ def _report_failure(app: Sphinx, exception: Exception | None) -> None:
 
 def setup(app: Sphinx) -> dict[str, object]:
     app.add_config_value("coursesite_fingerprint", "", "env", types=(str,))
+    app.add_config_value("coursesite_execution_key", "", "env", types=(str,))
     app.connect("config-inited", _load)
     app.connect("source-read", _check_contract)
     app.connect("doctree-resolved", _add_provenance)
