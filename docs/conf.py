@@ -94,6 +94,9 @@ html_title = f"{project} · Intermediate"
 html_static_path = ["_static"]
 html_css_files = ["course.css"]
 html_last_updated_fmt = None
+# Follow the reader's system light/dark preference; without a default the theme's script
+# logs "Got invalid theme mode" on a first visit.
+html_context = {"default_mode": "auto"}
 html_theme_options = {
     "repository_url": repository_url,
     "repository_branch": repository_branch,
