@@ -80,7 +80,6 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         httpd.shutdown()
         httpd.server_close()
-    httpd.server_close()
     summary = {"targets": TARGETS, "settings": "Lighthouse 12.2.3, mobile defaults", **results}
     Path(out).parent.mkdir(parents=True, exist_ok=True)
     Path(out).write_text(json.dumps(summary, indent=2) + "\n")
