@@ -158,8 +158,20 @@ def test_schedulers_step_per_epoch_or_per_batch():
             scheduler_step=step,
         )["lr"]
 
-    assert lrs("epoch") == [1.0, 0.5, 0.25]
-    assert lrs("batch") == [0.25, 0.0625, 0.015625]
+    assert lrs("epoch") == [1.0, 0.5, 0.25]  # the rate each epoch starts with
+    assert lrs("batch") == [1.0, 0.25, 0.0625]
+
+
+def test_reduce_lr_on_plateau_is_stepped_with_the_validation_loss():
+    seed_everything(0)
+    model = nn.Sequential(nn.Linear(2, 8), nn.ReLU(), nn.Linear(8, 2))
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    sched = torch.optim.lr_scheduler.ReduceLROnPlateau(opt, threshold=0.0)
+    train, val = loaders()
+    history = fit(
+        model, train, nn.CrossEntropyLoss(), opt, epochs=4, val_loader=val, scheduler=sched
+    )
+    assert sched.best == pytest.approx(min(history["val_loss"]))
 
 
 def test_gradient_clipping_bounds_the_update():

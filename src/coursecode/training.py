@@ -196,7 +196,7 @@ class History:
 
     Taught in Module 7 (The Training Loop). ``history["train_loss"]`` is a list with one
     value per epoch; validation values are prefixed ``val_``; ``lr`` is the learning rate
-    of the first parameter group at the end of each epoch.
+    of the first parameter group when each epoch starts.
     """
 
     records: dict[str, list[float]] = field(default_factory=dict)
@@ -255,6 +255,8 @@ def fit(
         metrics: Extra metrics, e.g. ``{"accuracy": accuracy}``.
         scheduler: Learning-rate scheduler, stepped once per epoch (after validation)
             or, with ``scheduler_step="batch"``, after every optimizer step.
+            ``ReduceLROnPlateau`` is stepped once per epoch with the validation loss (the
+            training loss without ``val_loader``).
         scheduler_step: ``"epoch"`` or ``"batch"``.
         max_grad_norm: Clip gradients to this total norm before each step.
         early_stopping: Stop when the validation loss stops improving (needs
@@ -276,6 +278,7 @@ def fit(
     history = History()
     best_loss, best_state = math.inf, None
     for epoch in range(1, epochs + 1):
+        lr = optimizer.param_groups[0]["lr"]  # the rate the epoch starts with
         record = {
             f"train_{k}": v
             for k, v in train_one_epoch(
@@ -292,9 +295,11 @@ def fit(
         if val_loader is not None:
             val = evaluate(model, val_loader, loss_fn, device=device, metrics=metrics)
             record.update({f"val_{k}": v for k, v in val.items()})
-        record["lr"] = optimizer.param_groups[0]["lr"]
+        record["lr"] = lr
         history.append(record)
-        if scheduler is not None and scheduler_step == "epoch":
+        if isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau):
+            scheduler.step(record.get("val_loss", record["train_loss"]))
+        elif scheduler is not None and scheduler_step == "epoch":
             scheduler.step()
         if log_every and (epoch % log_every == 0 or epoch == 1):
             shown = "  ".join(f"{k} {v:.4f}" for k, v in record.items() if k != "lr")
