@@ -17,6 +17,7 @@ ROOT = DOCS.parent
 sys.path.insert(0, str(DOCS / "_ext"))
 
 from coursesite.cache import execution_cache_path, execution_key, package_dir
+from coursesite.kernels import prepare_kernel_environment
 from coursesite.settings import load_settings
 
 # -- Project -------------------------------------------------------------------------------
@@ -71,13 +72,9 @@ coursesite_execution_key = execution_key(package_dir("coursecode"), DOCS / "cons
 nb_execution_cache_path = str(
     execution_cache_path(DOCS / "_build" / ".jupyter_cache", coursesite_execution_key)
 )
-# Kernels inherit this process's environment: a non-inline MPLBACKEND (e.g. "Agg" from a
-# shell profile or a test runner) would make every figure silently vanish from the pages.
-os.environ.pop("MPLBACKEND", None)
-# One intra-op thread per kernel: outputs then do not depend on the build machine's core
-# count (a float reduction split over more threads can round differently), and parallel
-# builds (-j) do not oversubscribe the cores. Readers' own runs keep PyTorch's default.
-os.environ["OMP_NUM_THREADS"] = "1"
+# Kernels inherit this process's environment: no MPLBACKEND, one OpenMP thread, the
+# build's own IPython profile (see coursesite/kernels.py).
+prepare_kernel_environment(DOCS / "_build")
 nb_execution_raise_on_error = True  # a failing cell fails the build (coursesite names it)
 nb_execution_show_tb = True
 nb_execution_timeout = 60  # seconds per cell; a module's whole budget is 20 s

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -141,3 +142,17 @@ def test_reproduce_refuses_an_empty_comparison(tmp_path):
 
     assert main([str(tmp_path / "a"), str(tmp_path / "b")]) == 1
     assert main([]) == 2
+
+
+def test_kernel_environment_is_the_builds_own(tmp_path, monkeypatch):
+    from coursesite.kernels import KERNEL_CONFIG, prepare_kernel_environment
+
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    monkeypatch.setenv("OMP_NUM_THREADS", "8")
+    monkeypatch.setenv("IPYTHONDIR", "/somewhere/else")
+    prepare_kernel_environment(tmp_path)
+    assert "MPLBACKEND" not in os.environ
+    assert os.environ["OMP_NUM_THREADS"] == "1"
+    assert os.environ["IPYTHONDIR"] == str(tmp_path / "ipython")
+    config = tmp_path / "ipython" / "profile_default" / "ipython_kernel_config.py"
+    assert config.read_text() == KERNEL_CONFIG

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import base64
-import os
 import sys
 import time
 from datetime import datetime
@@ -24,6 +23,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
 from coursesite.contract import ContractError, check_page
+from coursesite.kernels import prepare_kernel_environment
 from coursesite.syllabus import load_syllabus
 
 BUDGET_S = 20.0
@@ -72,7 +72,7 @@ def run(page: Path, out_dir: Path) -> int:
     text = page.read_text(encoding="utf-8")
     notebook = read_myst_markdown_notebook(text, add_source_map=True)
     lines = notebook.metadata.pop("source_map")
-    os.environ["OMP_NUM_THREADS"] = "1"  # as the docs build runs its kernels (conf.py)
+    prepare_kernel_environment(docs / "_build")  # as the docs build runs its kernels
     client = NotebookClient(
         notebook,
         timeout=60,
