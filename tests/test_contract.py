@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import MODULE_PAGES
+from conftest import DOCS, MODULE_PAGES
 from coursesite.contract import ContractError, check_page
 
 FIRST = MODULE_PAGES[0]
@@ -32,7 +32,9 @@ def mutated(tmp_path: Path, change) -> Path:
     text = FIRST.read_text(encoding="utf-8")
     new = change(text)
     assert new != text, "the mutation did not change the page"
-    path = tmp_path / FIRST.name
+    (tmp_path / "glossary.md").write_text((DOCS / "glossary.md").read_text(encoding="utf-8"))
+    path = tmp_path / "modules" / FIRST.name
+    path.parent.mkdir(exist_ok=True)
     path.write_text(new, encoding="utf-8")
     return path
 
@@ -56,6 +58,10 @@ MUTATIONS = {
     ),
     "figure alt text": (drop_first(r"  image:\n    alt: .*?(?=  figure:)"), "mystnb.image.alt"),
     "figure": (drop_first(r"---\nmystnb:\n  image:.*?---\n"), "figure: no code cell"),
+    "glossary entry": (
+        lambda t: t.replace("{term}`Neuron`", "{term}`Neutron`", 1),
+        "glossary: no entry in glossary.md for {term} ['Neutron']",
+    ),
     "key concepts link": (lambda t: t.replace("{term}`Neuron`", "Neuron", 1), "{term}"),
     "key concepts": (drop_section("Key concepts"), "missing '## Key concepts'"),
     "code cells": (

@@ -52,6 +52,8 @@ _OPTION = re.compile(r"^([A-D])\.\s+\S")
 _ANSWER_LETTER = re.compile(r"^\*\*([A-D])\.\*\*")
 _DIRECTIVE = re.compile(r"^\{([\w-]+)\}\s*(.*)$")
 _OPTION_LINE = re.compile(r"^:([\w-]+):\s*(.*)$")
+_TERM = re.compile(r"\{term\}`([^`]+)`")
+_EXPLICIT = re.compile(r"<([^<>]+)>\s*$")
 
 
 class ContractError(Exception):
@@ -244,6 +246,12 @@ def check_page(path: Path, syllabus: Syllabus) -> list[str]:
             f"key concepts: link each concept to the glossary with {{term}}: {unlinked}",
         )
 
+    # Every {term} must name an entry of the glossary (the build would fail on it).
+    glossary = glossary_terms(path.parent.parent / "glossary.md")
+    if glossary:
+        missing = sorted({t for t in _TERM.findall(text) if _target(t) not in glossary})
+        need(not missing, f"glossary: no entry in glossary.md for {{term}} {missing}")
+
     # 6. Executed code.
     need(
         len(cells) >= MIN_CODE_CELLS,
@@ -371,6 +379,28 @@ def check_page(path: Path, syllabus: Syllabus) -> list[str]:
                 f"further reading: link the PyTorch documentation ({DOCS_URL}...)",
             )
     return problems
+
+
+def _target(role_content: str) -> str:
+    """The glossary term a {term} role points at (`text <Term>` or `Term`)."""
+    explicit = _EXPLICIT.search(role_content)
+    return " ".join((explicit[1] if explicit else role_content).split()).lower()
+
+
+def glossary_terms(path: Path) -> set[str]:
+    """Lower-cased terms defined in the glossary page's ```{glossary}``` block."""
+    if not path.is_file():
+        return set()
+    terms: set[str] = set()
+    inside = False
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("```{glossary}"):
+            inside = True
+        elif inside and line.startswith("```"):
+            break
+        elif inside and line.strip() and not line.startswith((" ", ":")):
+            terms.add(" ".join(line.split()).lower())
+    return terms
 
 
 def _table_cells(tokens: list[Token]) -> list[str]:
