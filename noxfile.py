@@ -137,6 +137,26 @@ def lighthouse(session: nox.Session) -> None:
     )
 
 
+@nox.session
+def audit(session: nox.Session) -> None:
+    """Check every pinned requirement against known vulnerabilities (pip-audit).
+
+    Needs PyPI's JSON API or OSV over the network: on machines that reach only a package
+    mirror it cannot look anything up, and --strict makes that a failure, not a pass. The
+    workflow .github/workflows/audit.yml runs it weekly on GitHub.
+    """
+    session.install("pip-audit")
+    session.run(
+        "pip-audit",
+        "--strict",
+        "--no-deps",
+        "--disable-pip",
+        "-r",
+        str(CONSTRAINTS),
+        *session.posargs,
+    )
+
+
 @nox.session(name="docs-live")
 def docs_live(session: nox.Session) -> None:
     """Serve the site with live reload while you edit (sphinx-autobuild)."""
