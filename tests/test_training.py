@@ -255,3 +255,29 @@ def test_count_parameters_counts_shared_tensors_once_and_can_skip_frozen():
     frozen[0].requires_grad_(False)
     assert count_parameters(frozen) == 15 + 8
     assert count_parameters(frozen, trainable_only=True) == 8
+
+
+def test_batches_follow_the_model_when_no_device_is_given():
+    class Where(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.lin = nn.Linear(2, 2)
+
+        def forward(self, x):
+            assert x.device == self.lin.weight.device
+            return self.lin(x)
+
+    model = Where()
+    x, y = blobs(8)
+    evaluate(model, [(x, y)], nn.CrossEntropyLoss())
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    train_one_epoch(model, [(x, y)], nn.CrossEntropyLoss(), opt)
+    # A model without parameters leaves batches where they are.
+    assert evaluate(nn.Identity(), [(x, y)], nn.CrossEntropyLoss())["loss"] > 0
+
+
+def test_an_early_stopping_object_can_be_reused_across_runs():
+    stopper = EarlyStopping(patience=1, min_delta=1.0)
+    _, first = run(epochs=50, early_stopping=stopper)
+    _, second = run(epochs=50, early_stopping=stopper)
+    assert len(first) == len(second) == 2

@@ -39,6 +39,14 @@ def accuracy(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
     return (logits.argmax(dim=1) == targets).float().mean()
 
 
+def _device_of(model: nn.Module, device: torch.device | str | None) -> torch.device | str | None:
+    """``device`` if given, else where the model's parameters live (None if it has none)."""
+    if device is not None:
+        return device
+    first = next(model.parameters(), None)
+    return first.device if first is not None else None
+
+
 def _to(batch: object, device: torch.device | str | None) -> tuple[torch.Tensor, torch.Tensor]:
     if not isinstance(batch, (tuple, list)) or len(batch) != 2:
         raise TypeError("each batch must be an (inputs, targets) pair, as TensorDataset yields")
@@ -66,8 +74,10 @@ def train_one_epoch(
         loader: Yields ``(inputs, targets)`` batches.
         loss_fn: Maps (outputs, targets) to a scalar mean loss for the batch.
         optimizer: Updates the model's parameters.
-        device: Where to move each batch; ``None`` leaves batches where they are.
+        device: Where to move each batch; ``None`` means where the model's parameters are.
         metrics: Extra per-batch metrics to average, e.g. ``{"accuracy": accuracy}``.
+            Each is averaged over batches weighted by their size, which is exact only for
+            metrics that are a mean over examples (accuracy, not precision or F1).
         scheduler: A learning-rate scheduler stepped after every batch (for per-batch
             schedules such as ``OneCycleLR``); epoch-wise schedulers belong in :func:`fit`.
         max_grad_norm: If set, clip the gradients' total norm to this value before each
@@ -82,6 +92,7 @@ def train_one_epoch(
             run stops at once instead of training on garbage.
     """
     model.train()
+    device = _device_of(model, device)
     metrics = dict(metrics or {})
     totals = dict.fromkeys(["loss", *metrics], 0.0)
     seen = 0
@@ -128,6 +139,7 @@ def evaluate(
     """
     was_training = model.training
     model.eval()
+    device = _device_of(model, device)
     metrics = dict(metrics or {})
     totals = dict.fromkeys(["loss", *metrics], 0.0)
     seen = 0
@@ -171,6 +183,11 @@ class EarlyStopping:
             raise ValueError(f"patience must be at least 1, got {self.patience}")
         if self.mode not in ("min", "max"):
             raise ValueError(f"mode must be 'min' or 'max', got {self.mode!r}")
+
+    def reset(self) -> None:
+        """Forget the best value and the count, before a new run."""
+        self.best = math.nan
+        self.bad_epochs = 0
 
     def improved(self, value: float) -> bool:
         """Whether ``value`` beats the best so far by more than ``min_delta``."""
@@ -275,6 +292,8 @@ def fit(
         raise ValueError(f"scheduler_step must be 'epoch' or 'batch', got {scheduler_step!r}")
     if early_stopping is not None and val_loader is None:
         raise ValueError("early stopping monitors the validation loss: pass val_loader")
+    if early_stopping is not None:
+        early_stopping.reset()  # an instance reused across runs starts afresh
     history = History()
     best_loss, best_state = math.inf, None
     for epoch in range(1, epochs + 1):

@@ -41,7 +41,6 @@ from sphinx.util.docutils import SphinxDirective
 
 from coursesite.contract import ContractError, check_page
 from coursesite.failures import error_summary, locate
-from coursesite.notebooks import ConversionError, write_notebooks
 from coursesite.settings import load_settings
 from coursesite.syllabus import Syllabus, SyllabusError, load_syllabus
 
@@ -215,6 +214,9 @@ def _write_notebooks(app: Sphinx, exception: Exception | None) -> None:
     """After a successful HTML build, write every module's notebook for download."""
     if exception is not None or app.builder.format != "html":
         return
+    # Imported here: `python -m coursesite.notebooks` must not find it imported already.
+    from coursesite.notebooks import ConversionError, write_notebooks
+
     try:
         written = write_notebooks(Path(app.srcdir), Path(app.outdir, NOTEBOOKS_DIR))
     except (ConversionError, RuntimeError) as err:

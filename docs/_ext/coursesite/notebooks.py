@@ -16,18 +16,19 @@ shape the outputs.
 from __future__ import annotations
 
 import argparse
-import ast
 import html
 import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
 
 import nbformat
 from markdown_it.renderer import RendererHTML
 from myst_nb.core.read import read_myst_markdown_notebook
 from myst_parser.config.main import MdParserConfig
 from myst_parser.parsers.mdit import create_md_parser
+from sphinx.directives.code import LiteralIncludeReader
 
 from coursesite.cache import KEY_PACKAGES
 from coursesite.settings import Settings, load_settings, source_commit
@@ -184,12 +185,18 @@ class Converter:
         return f"<details>\n<summary>{summary}</summary>\n\n{self.markdown(body)}\n\n</details>"
 
     def _literalinclude(self, argument: str, options: dict[str, str], body: str) -> str:
+        """The included code, selected exactly as Sphinx selects it for the page."""
         path = (self.page.parent / argument).resolve()
         if not path.is_file():
             raise ConversionError(f"{self.page}: literalinclude of a missing file {argument}")
-        source = path.read_text(encoding="utf-8")
-        if "pyobject" in options:
-            source = _pyobject(source, options["pyobject"], path)
+        parsed = {
+            k: _INCLUDE_OPTIONS[k](v) if k in _INCLUDE_OPTIONS else v for k, v in options.items()
+        }
+        config = SimpleNamespace(source_encoding="utf-8-sig")
+        try:
+            source, _ = LiteralIncludeReader(str(path), parsed, config).read()
+        except ValueError as err:
+            raise ConversionError(f"{self.page}: literalinclude {argument}: {err}") from None
         name = path.relative_to(path.parents[1]).as_posix()
         language = options.get("language", "python")
         return f"```{language}\n# from {name}\n{source.rstrip()}\n```"
@@ -271,27 +278,7 @@ if "google.colab" in sys.modules:
         return out
 
 
-def _pyobject(source: str, name: str, path: Path) -> str:
-    tree = ast.parse(source)
-    scope: list[ast.stmt] = tree.body
-    node: ast.AST | None = None
-    for part in name.split("."):
-        node = next(
-            (
-                n
-                for n in scope
-                if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
-                and n.name == part
-            ),
-            None,
-        )
-        if node is None:
-            raise ConversionError(f"literalinclude: no {name} in {path.name}")
-        scope = getattr(node, "body", [])
-    assert isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
-    lines = source.splitlines()
-    start = min([node.lineno, *(d.lineno for d in node.decorator_list)])
-    return "\n".join(lines[start - 1 : node.end_lineno])
+_INCLUDE_OPTIONS = {"dedent": int, "lineno-start": int}
 
 
 def pinned_requirements(constraints: Path) -> list[str]:
