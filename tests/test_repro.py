@@ -41,6 +41,7 @@ def test_returns_the_seed_and_defaults_to_course_seed():
 def test_deterministic_flag_controls_torch_setting():
     seed_everything(0, deterministic=True)
     assert torch.are_deterministic_algorithms_enabled()
+    assert torch.is_deterministic_algorithms_warn_only_enabled(), "GPU pages must not crash"
     assert torch.backends.cudnn.deterministic
     assert not torch.backends.cudnn.benchmark
     seed_everything(0, deterministic=False)

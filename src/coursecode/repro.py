@@ -24,9 +24,11 @@ def seed_everything(seed: int = DEFAULT_SEED, *, deterministic: bool = True) -> 
     Args:
         seed: A non-negative integer below ``2**32`` (NumPy's limit).
         deterministic: Also ask PyTorch for deterministic algorithms
-            (:func:`torch.use_deterministic_algorithms`), turn off cuDNN's benchmark
-            autotuner and set ``CUBLAS_WORKSPACE_CONFIG`` so that CUDA matrix products are
-            repeatable. ``False`` restores PyTorch's defaults.
+            (:func:`torch.use_deterministic_algorithms`, with ``warn_only=True`` so that
+            an operation with no deterministic implementation on a GPU warns instead of
+            stopping the page), turn off cuDNN's benchmark autotuner and set
+            ``CUBLAS_WORKSPACE_CONFIG`` so that CUDA matrix products are repeatable.
+            ``False`` restores PyTorch's defaults.
 
     Returns:
         The seed, so a page can print or log what it used.
@@ -56,7 +58,11 @@ def seed_everything(seed: int = DEFAULT_SEED, *, deterministic: bool = True) -> 
     if deterministic:
         # Must be set before the first cuBLAS call for CUDA >= 10.2 to be deterministic.
         os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
-    torch.use_deterministic_algorithms(deterministic)
+    # warn_only: an operation with no deterministic implementation on the reader's device
+    # (e.g. NLLLoss, inside CrossEntropyLoss, on CUDA) warns instead of raising, so every
+    # page still runs on a GPU. The CPU build treats any warning as an error, so it stays
+    # strict.
+    torch.use_deterministic_algorithms(deterministic, warn_only=True)
     torch.backends.cudnn.deterministic = deterministic
     if deterministic:
         torch.backends.cudnn.benchmark = False
