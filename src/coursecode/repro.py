@@ -27,7 +27,8 @@ def seed_everything(seed: int = DEFAULT_SEED, *, deterministic: bool = True) -> 
             (:func:`torch.use_deterministic_algorithms`, with ``warn_only=True`` so that
             an operation with no deterministic implementation on a GPU warns instead of
             stopping the page), turn off cuDNN's benchmark autotuner and set
-            ``CUBLAS_WORKSPACE_CONFIG`` so that CUDA matrix products are repeatable.
+            ``CUBLAS_WORKSPACE_CONFIG`` (which older PyTorch releases needed for
+            repeatable CUDA matrix products).
             ``False`` restores PyTorch's defaults.
 
     Returns:
@@ -56,7 +57,8 @@ def seed_everything(seed: int = DEFAULT_SEED, *, deterministic: bool = True) -> 
     torch.manual_seed(seed)  # seeds the CPU generator and every CUDA device's generator
 
     if deterministic:
-        # Must be set before the first cuBLAS call for CUDA >= 10.2 to be deterministic.
+        # Older PyTorch releases needed this before the first cuBLAS call for repeatable
+        # CUDA matrix products; recent ones manage cuBLAS's workspace themselves. Harmless.
         os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
     # warn_only: an operation with no deterministic implementation on the reader's device
     # (e.g. NLLLoss, inside CrossEntropyLoss, on CUDA) warns instead of raising, so every
