@@ -53,6 +53,12 @@ def make_loaders(
 
     Returns:
         ``(train_loader, val_loader)``; the validation loader does not shuffle.
+
+    Note:
+        The training loader's generator advances with every pass, so two runs that share
+        one loader see different batch orders: to compare runs, call ``make_loaders``
+        again for each. The split is random, so it is not for time series, whose
+        overlapping windows would leak from training into validation (Module 18).
     """
     if len(inputs) != len(targets):
         raise ValueError(f"{len(inputs)} inputs but {len(targets)} targets")
