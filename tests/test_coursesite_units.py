@@ -98,41 +98,38 @@ def test_runpage_checks_and_executes_one_page(tmp_path, capsys):
     assert list(tmp_path.glob("cell*.png")), "figures are saved for the author to look at"
 
 
-def _executed(path: Path, outputs: list[str], tags: list[list[str]] | None = None) -> None:
-    import nbformat
-
-    nb = nbformat.v4.new_notebook()
-    for i, text in enumerate(outputs):
-        cell = nbformat.v4.new_code_cell(f"print({text!r})")
-        cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=text)]
-        if tags:
-            cell.metadata["tags"] = tags[i]
-        nb.cells.append(cell)
+def _page(path: Path, outputs: list[str], tags: list[str] | None = None) -> None:
+    """A minimal built module page: one div.cell per output, as myst-nb renders them."""
+    cells = "".join(
+        f'<div class="cell {(tags or [""] * len(outputs))[i]} docutils container">'
+        f'<div class="cell_input"><pre>print()</pre></div>'
+        f'<div class="cell_output"><pre>{text}</pre></div></div>'
+        for i, text in enumerate(outputs)
+    )
     path.parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(nb, path)
+    path.write_text(f"<html><body><article>{cells}</article></body></html>")
 
 
 def test_reproduce_names_the_page_and_cell_that_differ(tmp_path, capsys):
     from coursesite.reproduce import compare, main
 
     a, b = tmp_path / "a", tmp_path / "b"
-    page = Path("jupyter_execute/modules/01-x.ipynb")
-    _executed(a / page, ["1", "2", "3"])
-    _executed(b / page, ["1", "2", "4"])
+    _page(a / "modules" / "01-x.html", ["1", "2", "3"])
+    _page(b / "modules" / "01-x.html", ["1", "2", "4"])
     report = compare(a, b)
-    assert report.differences == ["modules/01-x.ipynb: code cell 3 printed different outputs"]
+    assert report.differences == ["modules/01-x.html: code cell 3 printed different outputs"]
     assert (report.pages, report.cells, report.skipped) == (1, 3, 0)
     assert main([str(a), str(b)]) == 1
-    assert "DIFFERS modules/01-x.ipynb: code cell 3" in capsys.readouterr().out
+    assert "DIFFERS modules/01-x.html: code cell 3" in capsys.readouterr().out
 
 
 def test_reproduce_skips_and_counts_nondeterministic_cells(tmp_path, capsys):
     from coursesite.reproduce import main
 
     a, b = tmp_path / "a", tmp_path / "b"
-    page = Path("jupyter_execute/modules/25-x.ipynb")
-    _executed(a / page, ["same", "1.2 ms"], [[], ["nondeterministic"]])
-    _executed(b / page, ["same", "1.5 ms"], [[], ["nondeterministic"]])
+    tags = ["", "tag_nondeterministic"]
+    _page(a / "modules" / "25-x.html", ["same", "1.2 ms"], tags)
+    _page(b / "modules" / "25-x.html", ["same", "1.5 ms"], tags)
     assert main([str(a), str(b)]) == 0
     assert "2 code cells compared, 1 skipped" in capsys.readouterr().out
 
@@ -140,6 +137,8 @@ def test_reproduce_skips_and_counts_nondeterministic_cells(tmp_path, capsys):
 def test_reproduce_refuses_an_empty_comparison(tmp_path):
     from coursesite.reproduce import main
 
+    (tmp_path / "a" / "modules").mkdir(parents=True)
+    (tmp_path / "b" / "modules").mkdir(parents=True)
     assert main([str(tmp_path / "a"), str(tmp_path / "b")]) == 1
     assert main([]) == 2
 
