@@ -18,7 +18,9 @@ LEAKS = {
     "memory address": re.compile(r"0x[0-9a-f]{6,}"),
     "build path": re.compile(r"/(home|root|tmp|work)/|site-packages|\.nox/"),
     "traceback": re.compile(r"Traceback \(most recent call last\)"),
-    "warning": re.compile(r"\b\w*Warning:"),
+    # The signature of a warning that leaked from the warnings module ("file.py:12:
+    # UserWarning: ..."); a page that captures a warning and prints its message is teaching.
+    "leaked warning": re.compile(r"\.py:\d+: \w*Warning:"),
 }
 
 
