@@ -44,6 +44,13 @@ def install(session: nox.Session, *extras: str) -> None:
     marker.write_text(stamp)
 
 
+def run_site_tool(session: nox.Session, module: str, *args: str) -> None:
+    """Run ``python -m coursesite.<module>`` from the site's extension folder."""
+    session.run(
+        "python", "-m", f"coursesite.{module}", *args, env={"PYTHONPATH": str(DOCS / "_ext")}
+    )
+
+
 @nox.session
 def docs(session: nox.Session) -> None:
     """Build the site strictly, executing every page. Extra args go to sphinx-build."""
@@ -58,26 +65,14 @@ def page(session: nox.Session) -> None:
     if not session.posargs:
         session.error("name the page: nox -s page -- docs/modules/NN-slug.md")
     install(session, "docs")
-    session.run(
-        "python",
-        "-m",
-        "coursesite.runpage",
-        *session.posargs,
-        env={"PYTHONPATH": str(DOCS / "_ext")},
-    )
+    run_site_tool(session, "runpage", *session.posargs)
 
 
 @nox.session
 def notebooks(session: nox.Session) -> None:
     """Generate a Jupyter notebook per module (default folder: docs/_build/notebooks)."""
     install(session, "docs")
-    session.run(
-        "python",
-        "-m",
-        "coursesite.notebooks",
-        *session.posargs,
-        env={"PYTHONPATH": str(DOCS / "_ext")},
-    )
+    run_site_tool(session, "notebooks", *session.posargs)
 
 
 @nox.session
@@ -101,13 +96,51 @@ def reproducibility(session: nox.Session) -> None:
             str(out / "html"),
             env=env,
         )
+    run_site_tool(session, "reproduce", str(tmp / "a" / "html"), str(tmp / "b" / "html"))
+
+
+@nox.session(venv_backend="none")
+def lighthouse(session: nox.Session) -> None:
+    """Lighthouse scores and bytes of the built site (run nox -s docs first)."""
+    if not (HTML / "index.html").is_file():
+        session.error("no built site: run `nox -s docs` first")
+    tools = ROOT / ".nox" / "lighthouse-npm"
+    cli = tools / "node_modules" / "lighthouse" / "cli" / "index.js"
+    if not cli.is_file():
+        session.run(
+            "npm", "install", "--prefix", str(tools), "-E", "lighthouse@12.2.3", external=True
+        )
+    modules = sorted((HTML / "modules").glob("*.html"))
+    pages = ["index.html", *(f"modules/{p.name}" for p in modules[:2])]
+    # The script needs only the standard library: run it by path, outside any venv.
     session.run(
-        "python",
-        "-m",
-        "coursesite.reproduce",
-        str(tmp / "a" / "html"),
-        str(tmp / "b" / "html"),
-        env={"PYTHONPATH": str(DOCS / "_ext")},
+        "python3",
+        str(DOCS / "_ext" / "coursesite" / "lighthouse.py"),
+        str(HTML),
+        str(cli),
+        str(DOCS / "_build" / "lighthouse.json"),
+        *(session.posargs or pages),
+        external=True,
+    )
+
+
+@nox.session
+def audit(session: nox.Session) -> None:
+    """Check every pinned requirement against known vulnerabilities (pip-audit).
+
+    Needs PyPI's JSON API or OSV over the network: on machines that reach only a package
+    mirror it cannot look anything up, and --strict makes that a failure, not a pass. The
+    workflow .github/workflows/audit.yml runs it weekly on GitHub.
+    """
+    session.install("pip-audit")
+    session.run(
+        "pip-audit",
+        "--strict",
+        "--no-deps",
+        "--disable-pip",
+        "-r",
+        str(CONSTRAINTS),
+        *session.posargs,
     )
 
 

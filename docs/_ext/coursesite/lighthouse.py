@@ -1,6 +1,6 @@
 """Lighthouse scores and page weight of the built site: a benchmark, not a test.
 
-    python -m coursesite.lighthouse HTML_DIR LIGHTHOUSE_CLI OUT_JSON [PAGE ...]
+    python3 docs/_ext/coursesite/lighthouse.py HTML_DIR LIGHTHOUSE_CLI OUT_JSON [PAGE ...]
     (or: nox -s lighthouse, after nox -s docs)
 
 Serves HTML_DIR on 127.0.0.1, runs Lighthouse (npm lighthouse@12.2.3, Debian's Chromium
