@@ -155,3 +155,32 @@ def test_kernel_environment_is_the_builds_own(tmp_path, monkeypatch):
     assert os.environ["IPYTHONDIR"] == str(tmp_path / "ipython")
     config = tmp_path / "ipython" / "profile_default" / "ipython_kernel_config.py"
     assert config.read_text() == KERNEL_CONFIG
+
+
+def test_stream_chunks_are_joined_exactly_as_printed():
+    from nbformat.v4 import new_output
+
+    from coursesite.streams import merge_stream_chunks
+
+    chunks = [
+        new_output("stream", name="stdout", text="from_numpy sees the edit:"),
+        new_output("stream", name="stdout", text=" 100.0\nnext line\n"),
+        new_output("display_data", data={"text/plain": "<Figure>"}),
+        new_output("stream", name="stdout", text="after the figure\n"),
+        new_output("stream", name="stderr", text="warn\n"),
+    ]
+    merged = merge_stream_chunks(chunks)
+    assert [o.output_type for o in merged] == ["stream", "display_data", "stream", "stream"]
+    assert merged[0].text == "from_numpy sees the edit: 100.0\nnext line\n"
+    assert merged[2].text == "after the figure\n"
+    assert chunks[0].text == "from_numpy sees the edit:", "inputs are not modified"
+
+
+def test_the_site_renders_streams_with_the_exact_join():
+    from myst_nb.core import render
+
+    import coursesite
+    from coursesite.streams import merge_stream_chunks
+
+    coursesite.streams.install()
+    assert render.coalesce_streams is merge_stream_chunks

@@ -39,6 +39,7 @@ from sphinx.errors import ExtensionError
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
+from coursesite import streams
 from coursesite.contract import ContractError, check_page
 from coursesite.failures import error_summary, locate
 from coursesite.settings import load_settings
@@ -283,6 +284,7 @@ def _report_failure(app: Sphinx, exception: Exception | None) -> None:
 
 
 def setup(app: Sphinx) -> dict[str, object]:
+    streams.install()  # exact printed text (myst-nb's merge inserts stray line breaks)
     app.add_config_value("coursesite_fingerprint", "", "env", types=(str,))
     app.add_config_value("coursesite_execution_key", "", "env", types=(str,))
     app.connect("config-inited", _load)

@@ -1,0 +1,43 @@
+"""Printed text shown exactly as printed, whatever chunks the kernel sent it in.
+
+A kernel sends a cell's printed text in chunks whose boundaries depend on timing (one
+``print`` of several values is several writes, and ipykernel flushes on a timer). myst-nb
+1.4's ``coalesce_streams`` (used for ``nb_merge_streams``) joins chunks with
+``rstrip()`` + newline, so a boundary in the middle of a line puts a line break into the
+page that the code never printed, differently from build to build (found by comparing
+two cold builds, see coursesite.reproduce). The site uses this exact join instead.
+"""
+
+from __future__ import annotations
+
+from nbformat import NotebookNode
+
+
+def merge_stream_chunks(outputs: list[NotebookNode]) -> list[NotebookNode]:
+    """Join consecutive chunks of the same stream by plain concatenation.
+
+    Only neighbours are joined, so text printed before and after a figure stays on its
+    own side of it. The inputs are not modified.
+    """
+    merged: list[NotebookNode] = []
+    for output in outputs:
+        previous = merged[-1] if merged else None
+        if (
+            output.get("output_type") == "stream"
+            and previous is not None
+            and previous.get("output_type") == "stream"
+            and previous.get("name") == output.get("name")
+        ):
+            joined = NotebookNode(previous)
+            joined["text"] = previous["text"] + output["text"]
+            merged[-1] = joined
+        else:
+            merged.append(output)
+    return merged
+
+
+def install() -> None:
+    """Make myst-nb's renderer use :func:`merge_stream_chunks`."""
+    from myst_nb.core import render
+
+    render.coalesce_streams = merge_stream_chunks
