@@ -64,7 +64,6 @@ myst_heading_anchors = 3
 _on_ci = bool(os.environ.get("CI")) or os.environ.get("READTHEDOCS") == "True"
 nb_execution_mode = os.environ.get("COURSE_EXECUTION_MODE") or ("force" if _on_ci else "cache")
 # jupyter-cache keys a page on its code cells only; key the cache folder on coursecode's
-# sources and the pinned requirements too, so a change there re-executes the pages.
 # sources and the pinned requirements too, so a change there re-executes the pages. The key
 # is also a config value that Sphinx compares between builds, so that it re-reads (and so
 # re-executes) every page even though no page's text changed.
@@ -89,7 +88,11 @@ nb_code_prompt_hide = "Hide {type}"
 html_theme = "sphinx_book_theme"
 html_title = f"{project} · Intermediate"
 html_static_path = ["_static"]
+# Formulas become MathML at build time (coursesite/mathml.py): no MathJax, no CDN.
+html_math_renderer = "mathml"
+templates_path = ["_templates"]  # layout.html: the theme minus fontawesome.js
 html_css_files = ["course.css"]
+html_favicon = "_static/favicon.svg"
 html_last_updated_fmt = None
 # Follow the reader's system light/dark preference; without a default the theme's script
 # logs "Got invalid theme mode" on a first visit.

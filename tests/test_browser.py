@@ -252,6 +252,28 @@ def test_phone_width_has_no_sideways_scrolling(page, module):
     assert overflow <= 1
 
 
+FORMULAS_AND_ICONS = """async () => {
+  await document.fonts.ready;
+  const fonts = [...document.fonts].filter(f => f.status === "loaded").map(f => f.family);
+  const formulas = [...document.querySelectorAll("article math")]
+    .filter(m => m.checkVisibility())
+    .map(m => { const r = m.getBoundingClientRect();
+                return {w: r.width, h: r.height, display: getComputedStyle(m).display}; });
+  return {fonts, formulas};
+}"""
+
+
+def test_formulas_and_icons_render_without_scripts_from_elsewhere(page, syllabus):
+    """Formulas are MathML laid out by the browser; icons come from the cut-down font."""
+    open_module(page, syllabus.by_slug("loss-functions"))
+    drawn = page.evaluate(FORMULAS_AND_ICONS)
+    assert any("Font Awesome" in family for family in drawn["fonts"]), drawn["fonts"]
+    assert len(drawn["formulas"]) >= 20
+    for formula in drawn["formulas"]:
+        assert min(formula["w"], formula["h"]) > 0, formula
+        assert formula["display"] in ("math", "inline math", "block math"), formula
+
+
 def test_landing_page_lists_26_modules(page):
     page.goto("/index.html")
     assert page.locator("table.syllabus-table tbody tr").count() == 26
@@ -270,6 +292,14 @@ def test_search_finds_the_module_that_teaches_an_api(page, syllabus, query, slug
 
 
 AXE_PAGES = ["index", *(f"modules/{p.stem}" for p in MODULE_PAGES)]
+# Moderate findings the site accepts, each with its reason; any other one fails.
+ACCEPTED_MODERATE = {
+    "region": (
+        "the theme puts the site title at the top of the primary sidebar outside any "
+        "landmark (the navigation under it is a <nav>); fixing it means replacing the "
+        "theme's sidebar template, and screen readers reach the title as the first link"
+    ),
+}
 
 
 @pytest.mark.parametrize("docname", AXE_PAGES)
@@ -284,6 +314,12 @@ def test_no_serious_accessibility_violations(page, docname, record_property):
     moderate = [f"{v['id']} ({len(v['nodes'])})" for v in violations if v["impact"] == "moderate"]
     record_property("axe_moderate", ", ".join(moderate))
     assert not serious, [(v["id"], v["help"], [n["target"] for n in v["nodes"]]) for v in serious]
+    unlisted = [
+        (v["id"], v["help"], [n["target"] for n in v["nodes"]])
+        for v in violations
+        if v["impact"] == "moderate" and v["id"] not in ACCEPTED_MODERATE
+    ]
+    assert not unlisted, "fix these, or accept them in ACCEPTED_MODERATE with a reason"
 
 
 def test_screenshots_are_saved_when_a_check_fails(context, tmp_path):

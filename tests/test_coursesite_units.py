@@ -184,3 +184,58 @@ def test_the_site_renders_streams_with_the_exact_join():
 
     coursesite.streams.install()
     assert render.coalesce_streams is merge_stream_chunks
+
+
+def test_math_becomes_mathml_and_unknown_commands_fail():
+    from coursesite.mathml import MathError, to_mathml
+
+    inline = to_mathml(r"\frac{1}{2} \in \mathbb{R}", display=False)
+    assert inline.startswith("<math")
+    assert 'display="inline"' in inline
+    assert "<mfrac>" in inline
+    assert "&#x0211D;" in inline
+    assert 'display="block"' in to_mathml(r"\sum_{j} e^{z_j}", display=True)
+    with pytest.raises(MathError, match=r"unsupported LaTeX command \\foo"):
+        to_mathml(r"\foo{x} + 1", display=False)
+    aligned = to_mathml(r"\begin{aligned} a &= b \\ c &= d \end{aligned}", display=True)
+    assert aligned.count("<mtr>") == 2, "aligned rows become table rows"
+    with pytest.raises(MathError, match="unsupported environment or line break"):
+        to_mathml(r"\begin{gathered} a = b \\ c = d \end{gathered}", display=True)
+    with pytest.raises(MathError, match="cannot convert"):
+        to_mathml(r"\frac{1}{", display=False)
+
+
+def test_drop_scripts_removes_exactly_the_named_scripts():
+    from coursesite.pageweight import drop_scripts
+
+    head = (
+        '<link href="a.css" rel="stylesheet" />\n'
+        '    <script defer src="../_static/scripts/fontawesome.js?digest=1"></script>\n'
+        '    <script src="../searchindex.js"></script>\n'
+        '    <script src="../_static/doctools.js?v=2"></script>\n'
+    )
+    kept = drop_scripts(head, "fontawesome.js", "searchindex.js")
+    assert (
+        kept
+        == '<link href="a.css" rel="stylesheet" />\n    <script src="../_static/doctools.js?v=2"></script>\n'
+    )
+    with pytest.raises(
+        ValueError, match=r"expected the theme to load searchtools\.js once, found 0"
+    ):
+        drop_scripts(head, "searchtools.js")
+
+
+def test_icon_fonts_keep_only_the_icons_named(tmp_path):
+    import pydata_sphinx_theme
+    from fontTools.ttLib import TTFont
+
+    from coursesite.pageweight import icon_code_points, subset_font
+
+    css = '.fa-bars,.fa-navicon{--fa:"\\f0c9"}.fa-sun{--fa:"\\f185"}.fa-lg{font-size:1.25em}'
+    assert icon_code_points(css) == {"bars": 0xF0C9, "navicon": 0xF0C9, "sun": 0xF185}
+    theme = Path(pydata_sphinx_theme.__file__).parent / "theme" / "pydata_sphinx_theme"
+    original = theme / "static" / "vendor" / "fontawesome" / "webfonts" / "fa-solid-900.woff2"
+    target = tmp_path / "fa-solid-900.woff2"
+    subset_font(original, target, {0xF0C9, 0xF185})
+    assert set(TTFont(target).getBestCmap()) == {0xF0C9, 0xF185}
+    assert target.stat().st_size < original.stat().st_size / 20

@@ -134,3 +134,51 @@ def test_glossary_and_api_reference_pages(site):
     for name in ("seed_everything", "get_device", "draw_network", "fit", "load_digits"):
         assert name in api
     assert "Module 1" in api, "docstrings name the module that teaches each helper"
+
+
+def test_formulas_are_mathml_rendered_by_the_build(site, page):
+    main = article(site, page)
+    formulas = main.select("span.math, div.math")
+    for formula in formulas:
+        assert formula.find("math") is not None, f"{page.name}: formula left as LaTeX: {formula}"
+    source_formulas = page.read_text(encoding="utf-8").count("$")
+    assert bool(formulas) == bool(source_formulas), "a page with $...$ shows its formulas"
+
+
+def test_hidden_cells_are_named_by_their_visible_label(site, page):
+    summaries = article(site, page).select("details.hide > summary")
+    assert summaries
+    for summary in summaries:
+        assert not summary.has_attr("aria-label"), "the accessible name is the visible text"
+        assert summary.get_text(" ", strip=True).startswith("Show ")
+
+
+def test_pages_load_no_third_party_or_needless_scripts(site):
+    pages = sorted(p for p in site.rglob("*.html") if "_static" not in p.parts)  # not templates
+    assert len(pages) >= 30
+    for path in pages:
+        scripts = [s["src"] for s in soup(path).select("script[src]")]
+        name = path.relative_to(site)
+        assert not [s for s in scripts if s.startswith(("http:", "https:", "//"))], name
+        assert not [s for s in scripts if "fontawesome.js" in s], name
+        if path.name != "search.html":
+            assert not [s for s in scripts if "searchindex.js" in s], name
+    search = [s["src"] for s in soup(site / "search.html").select("script[src]")]
+    assert any("searchindex.js" in s for s in search), "the search page loads the index"
+
+
+def test_icon_fonts_hold_every_icon_the_site_uses_and_little_else(site):
+    from fontTools.ttLib import TTFont
+
+    from coursesite.pageweight import FONT_DIR, THEME_CSS, icon_code_points, icons_used
+
+    points = icon_code_points((site / THEME_CSS).read_text(encoding="utf-8"))
+    used = {points[name] for name in icons_used(site) if name in points}
+    assert len(used) >= 8  # theme switch, search, sidebar toggles, repository, ...
+    fonts = sorted((site / FONT_DIR).glob("*.woff2"))
+    assert len(fonts) == 3
+    covered: set[int] = set()
+    for font in fonts:
+        assert font.stat().st_size < 8_000, f"{font.name} was not cut to the icons used"
+        covered |= set(TTFont(font).getBestCmap())
+    assert used <= covered, f"icons with no glyph: {sorted(hex(p) for p in used - covered)}"

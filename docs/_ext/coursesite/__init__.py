@@ -39,7 +39,7 @@ from sphinx.errors import ExtensionError
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
-from coursesite import streams
+from coursesite import accessibility, cache, mathml, pageweight, streams
 from coursesite.contract import ContractError, check_page
 from coursesite.failures import error_summary, locate
 from coursesite.settings import load_settings
@@ -232,11 +232,14 @@ def _load(app: Sphinx, config: Config) -> None:
         raise ExtensionError(f"syllabus: {err}") from None
     app.coursesite_syllabus = syllabus  # type: ignore[attr-defined]
     app.coursesite_settings = load_settings(Path(app.confdir).parent)  # type: ignore[attr-defined]
-    # A config value that changes with the syllabus and the set of written pages, so
-    # that Sphinx re-reads every page (banners, tables, next links) when either changes.
-    fingerprint = hashlib.sha256(
-        (Path(app.confdir) / "syllabus.toml").read_bytes() + repr(sorted(syllabus.written)).encode()
-    ).hexdigest()[:16]
+    # A config value that changes with the syllabus, the set of written pages and this
+    # extension's own code, so that Sphinx re-reads every page (banners, tables, next
+    # links, formulas) when any of them changes. Outputs still come from the cache.
+    digest = hashlib.sha256((Path(app.confdir) / "syllabus.toml").read_bytes())
+    digest.update(repr(sorted(syllabus.written)).encode())
+    for source in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(source.read_bytes())
+    fingerprint = digest.hexdigest()[:16]
     config.coursesite_fingerprint = fingerprint
 
 
@@ -285,13 +288,18 @@ def _report_failure(app: Sphinx, exception: Exception | None) -> None:
 
 def setup(app: Sphinx) -> dict[str, object]:
     streams.install()  # exact printed text (myst-nb's merge inserts stray line breaks)
+    mathml.setup(app)
+    accessibility.setup(app)
     app.add_config_value("coursesite_fingerprint", "", "env", types=(str,))
     app.add_config_value("coursesite_execution_key", "", "env", types=(str,))
     app.connect("config-inited", _load)
+    app.connect("builder-inited", pageweight.add_template_filters)
+    app.connect("builder-inited", cache.create_cache_database)
     app.connect("source-read", _check_contract)
     app.connect("doctree-resolved", _add_provenance)
     app.connect("build-finished", _report_failure)
     app.connect("build-finished", _write_notebooks)
+    app.connect("build-finished", pageweight.subset_icon_fonts)
     app.add_directive("module-banner", ModuleBanner)
     app.add_directive("syllabus-table", SyllabusTable)
     app.add_directive("syllabus-toctree", SyllabusToctree)

@@ -16,6 +16,8 @@ import sys
 from importlib import metadata
 from pathlib import Path
 
+from sphinx.application import Sphinx
+
 # Packages whose version changes what an executed cell prints.
 KEY_PACKAGES = ("torch", "numpy", "matplotlib", "scikit-learn", "coursecode")
 
@@ -53,3 +55,17 @@ def execution_cache_path(root: Path, key: str) -> Path:
             if old.is_dir() and old.name != key:
                 shutil.rmtree(old, ignore_errors=True)
     return root / key
+
+
+def create_cache_database(app: Sphinx) -> None:
+    """Create the execution cache's database before parallel readers start.
+
+    jupyter-cache creates its SQLite database on first use, after checking that the file
+    does not exist yet, so two processes of ``sphinx-build -j 2`` executing their first
+    pages at once could both try to create it. Created here, in the main process before
+    reading starts, it leaves the workers only adding rows, which SQLite serialises.
+    """
+    if app.config.nb_execution_mode == "cache":
+        from jupyter_cache import get_cache
+
+        get_cache(app.config.nb_execution_cache_path).db  # noqa: B018 (creates it)

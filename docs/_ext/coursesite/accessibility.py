@@ -1,0 +1,31 @@
+"""Fixes to markup the site's extensions write, found by Lighthouse and axe-core.
+
+myst-nb draws a hidden cell (an exercise's solution) as ``<details>`` whose
+``<summary>`` says "Show solution" on screen but carries ``aria-label="Toggle hidden
+content"``. A screen reader then announces a name that is not the visible label, and a
+voice-control user who says "click Show solution" finds nothing (WCAG 2.5.3, Label in
+Name; Lighthouse's ``label-content-name-mismatch``). The site draws the same element
+without the label, so its accessible name is the visible text.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from myst_nb.sphinx_ import HideCodeCellNode, depart_HideCellInput
+from sphinx.application import Sphinx
+from sphinx.util.docutils import SphinxTranslator
+
+
+def visit_hidden_cell(self: SphinxTranslator, node: HideCodeCellNode) -> None:
+    """myst-nb's ``visit_HideCellInput``, less the ``aria-label`` that hid the label."""
+    classes = " ".join(node["classes"])
+    self.body.append(f'<details class="admonition hide {classes}">\n')
+    self.body.append("<summary>\n")
+    self.body.append(f'<p class="collapsed admonition-title">{escape(node["prompt_show"])}</p>\n')
+    self.body.append(f'<p class="expanded admonition-title">{escape(node["prompt_hide"])}</p>\n')
+    self.body.append("</summary>\n")
+
+
+def setup(app: Sphinx) -> None:
+    app.add_node(HideCodeCellNode, override=True, html=(visit_hidden_cell, depart_HideCellInput))
