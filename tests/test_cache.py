@@ -55,3 +55,22 @@ def test_cache_is_reused_only_while_package_and_pins_are_unchanged(tmp_path):
     settled = build(docs, env)
     assert CACHED in settled, "re-reading an executed page takes its outputs from the cache"
     assert EXECUTED not in settled
+
+
+def test_parallel_build_fills_and_reuses_the_cache(tmp_path):
+    """`nox -s docs` reads with -j: two processes execute pages into one cold cache."""
+    pages = MODULE_PAGES[:3]  # chunked with the other pages so two kernels run at once
+    docs = scratch_docs(tmp_path, {p.name: p.read_text() for p in pages})
+    cold = sphinx_build(
+        docs, docs / "_build" / "html", env={"COURSE_EXECUTION_MODE": "cache"}, jobs=2
+    )
+    out = cold.stdout + cold.stderr
+    assert cold.returncode == 0, out[-3000:]
+    assert out.count("Executed notebook") == len(pages), out[-3000:]
+    assert "database is locked" not in out
+    assert (docs / "_build" / ".jupyter_cache").is_dir()
+
+    shutil.rmtree(docs / "_build" / "html" / ".doctrees")  # Sphinx re-reads every page
+    settled = build(docs)
+    assert settled.count(CACHED) == len(pages), "every page was cached by its worker"
+    assert EXECUTED not in settled
