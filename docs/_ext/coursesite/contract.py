@@ -14,12 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
-from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
 from myst_nb.core.read import MystMetadataParsingError, read_myst_markdown_notebook
-from myst_parser.config.main import MdParserConfig
-from myst_parser.parsers.mdit import create_md_parser
 
+from coursesite.markup import parser, split_directive
 from coursesite.syllabus import Syllabus
 
 MIN_CODE_CELLS = 6
@@ -50,8 +48,6 @@ NONDETERMINISTIC = "nondeterministic"
 
 _OPTION = re.compile(r"^([A-D])\.\s+\S")
 _ANSWER_LETTER = re.compile(r"^\*\*([A-D])\.\*\*")
-_DIRECTIVE = re.compile(r"^\{([\w-]+)\}\s*(.*)$")
-_OPTION_LINE = re.compile(r"^:([\w-]+):\s*(.*)$")
 _TERM = re.compile(r"\{term\}`([^`]+)`")
 _EXPLICIT = re.compile(r"<([^<>]+)>\s*$")
 
@@ -103,21 +99,11 @@ class Section:
 def _as_directive(token: Token) -> Directive | None:
     if token.type not in ("fence", "colon_fence"):
         return None
-    match = _DIRECTIVE.match(token.info.strip())
-    if not match:
+    parts = split_directive(token.info, token.content)
+    if parts is None:
         return None
-    options: dict[str, str] = {}
-    lines = token.content.splitlines()
-    while lines and (opt := _OPTION_LINE.match(lines[0])):
-        options[opt[1]] = opt[2]
-        lines.pop(0)
     line = (token.map[0] + 1) if token.map else 0
-    return Directive(match[1], match[2], options, "\n".join(lines).strip(), line)
-
-
-def _parser():
-    config = MdParserConfig(enable_extensions={"colon_fence", "dollarmath", "amsmath", "deflist"})
-    return create_md_parser(config, RendererHTML)
+    return Directive(*parts, line)
 
 
 def _sections(tokens: list[Token]) -> Section:
@@ -180,7 +166,7 @@ def check_page(path: Path, syllabus: Syllabus) -> list[str]:
         raise ContractError(f"code cells: cannot be read: {err}") from None
     cells = [c for c in notebook.cells if c.cell_type == "code"]
 
-    tokens = _parser().parse(text)
+    tokens = parser().parse(text)
     page = _sections(tokens)
     module = syllabus.by_docname(f"modules/{path.stem}")
     h1 = [s for s in page.children if s.level == 1]

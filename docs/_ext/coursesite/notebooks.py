@@ -24,13 +24,11 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import nbformat
-from markdown_it.renderer import RendererHTML
 from myst_nb.core.read import read_myst_markdown_notebook
-from myst_parser.config.main import MdParserConfig
-from myst_parser.parsers.mdit import create_md_parser
 from sphinx.directives.code import LiteralIncludeReader
 
 from coursesite.cache import KEY_PACKAGES
+from coursesite.markup import DIRECTIVE, parser, split_directive
 from coursesite.settings import Settings, load_settings, source_commit
 from coursesite.syllabus import Module, Syllabus, load_syllabus
 
@@ -43,8 +41,6 @@ ADMONITIONS = {
     "caution": "⚠️ Caution",
     "seealso": "🔗 See also",
 }
-_DIRECTIVE = re.compile(r"^\{([\w-]+)\}\s*(.*)$")
-_OPTION = re.compile(r"^:([\w-]+):\s*(.*)$")
 _ROLE = re.compile(r"\{([\w:-]+)\}`([^`]*)`")
 _TARGET = re.compile(r"^\(([\w-]+)\)=\s*$", re.MULTILINE)
 _EXPLICIT = re.compile(r"^(.*?)\s*<([^<>]+)>$", re.DOTALL)
@@ -52,11 +48,6 @@ _EXPLICIT = re.compile(r"^(.*?)\s*<([^<>]+)>$", re.DOTALL)
 
 class ConversionError(Exception):
     """MyST markup that the notebook converter cannot translate (page and markup named)."""
-
-
-def _parser():
-    config = MdParserConfig(enable_extensions={"colon_fence", "dollarmath", "amsmath", "deflist"})
-    return create_md_parser(config, RendererHTML)
 
 
 class Converter:
@@ -74,7 +65,7 @@ class Converter:
         if module is None:
             raise ConversionError(f"{page}: not a module page of the syllabus")
         self.module: Module = module
-        self.md = _parser()
+        self.md = parser()
 
     # -- links to the published site -------------------------------------------------------
 
@@ -118,7 +109,7 @@ class Converter:
             if token.level != 0 or token.map is None:
                 continue
             start, end = token.map
-            if token.type in ("fence", "colon_fence") and _DIRECTIVE.match(token.info.strip()):
+            if token.type in ("fence", "colon_fence") and DIRECTIVE.match(token.info.strip()):
                 out.append(self.inline("\n".join(lines[cursor:start])))
                 out.append(self.directive(token.info.strip(), token.content))
                 cursor = end
@@ -130,15 +121,9 @@ class Converter:
         return "\n".join(part for part in out if part is not None).strip("\n")
 
     def directive(self, info: str, content: str) -> str:
-        match = _DIRECTIVE.match(info)
-        assert match
-        name, argument = match[1], match[2].strip()
-        options: dict[str, str] = {}
-        body = content.splitlines()
-        while body and (opt := _OPTION.match(body[0])):
-            options[opt[1]] = opt[2]
-            body.pop(0)
-        text = "\n".join(body).strip()
+        parts = split_directive(info, content)
+        assert parts is not None
+        name, argument, options, text = parts
         handler: Callable[[str, dict[str, str], str], str] | None = {
             "module-banner": self._banner,
             "next-module": self._next,
