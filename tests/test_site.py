@@ -167,6 +167,20 @@ def test_pages_load_no_third_party_or_needless_scripts(site):
     assert any("searchindex.js" in s for s in search), "the search page loads the index"
 
 
+def test_scripts_in_head_do_not_block_rendering(site):
+    """Only documentation_options.js, which the inline scripts after it need, blocks."""
+    for path in sorted(p for p in site.rglob("*.html") if "_static" not in p.parts):
+        if path.name == "search.html":
+            continue
+        head = soup(path).head
+        blocking = [
+            s["src"].split("?")[0].rsplit("/", 1)[-1]
+            for s in head.select("script[src]")
+            if not (s.has_attr("defer") or s.has_attr("async"))
+        ]
+        assert blocking == ["documentation_options.js"], path.relative_to(site)
+
+
 def test_icon_fonts_hold_every_icon_the_site_uses_and_little_else(site):
     from fontTools.ttLib import TTFont
 

@@ -296,6 +296,7 @@ def setup(app: Sphinx) -> dict[str, object]:
     app.connect("builder-inited", pageweight.add_template_filters)
     app.connect("builder-inited", cache.create_cache_database)
     app.connect("source-read", _check_contract)
+    app.connect("html-page-context", pageweight.defer_head_scripts, priority=900)
     app.connect("doctree-resolved", _add_provenance)
     app.connect("build-finished", _report_failure)
     app.connect("build-finished", _write_notebooks)

@@ -17,6 +17,14 @@ theme's head through :func:`drop_scripts` to remove them:
     (``search_as_you_type``, the theme's default), so the header's search field submits
     to ``search.html``, which loads them itself. The index grows with every module.
 
+The remaining scripts in ``<head>`` (doctools, highlighting, the copy button and its
+clipboard library, sphinx-design's tabs, sphinx-book-theme's) all wait for the page to be
+parsed before they act, yet Sphinx loads them render-blocking. :func:`defer_head_scripts`
+marks them ``defer``: they still run in the same order, before ``DOMContentLoaded``.
+Only ``documentation_options.js`` stays as it is, because inline scripts right after it
+set properties on the object it defines; and the search page is left alone, because its
+index script (added by the theme's template) calls ``searchtools.js`` as it loads.
+
 The icons themselves come from three Font Awesome web fonts (solid, regular, brands:
 245 KB of fonts with about 2,000 icons each) that every page fetches at the highest
 priority, competing with the page's own stylesheets on a slow connection. The site uses
@@ -64,6 +72,34 @@ def drop_scripts(head: str, *names: str) -> str:
             raise ValueError(msg)
         head = head_without
     return head
+
+
+# Scripts that inline scripts use while the page is being parsed: they must not wait.
+KEEP_BLOCKING = frozenset({"documentation_options.js"})
+
+
+def defer_head_scripts(
+    app: Sphinx, pagename: str, templatename: str, context: dict, doctree: object
+) -> None:
+    """Load the page's ``script_files`` with ``defer``, except those in :data:`KEEP_BLOCKING`."""
+    if pagename == "search":
+        return
+    deferred = []
+    for script in context.get("script_files", []):
+        attributes = getattr(script, "attributes", None)
+        filename = str(getattr(script, "filename", "") or "")
+        if (
+            attributes is None  # an old-style string: leave it
+            or not filename  # an inline script runs where it stands
+            or filename.rsplit("/", 1)[-1] in KEEP_BLOCKING
+            or {"defer", "async", "type"} & set(attributes)
+        ):
+            deferred.append(script)
+        else:
+            deferred.append(
+                type(script)(script.filename, priority=script.priority, **attributes, defer="defer")
+            )
+    context["script_files"] = deferred
 
 
 def add_template_filters(app: Sphinx) -> None:
