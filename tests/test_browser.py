@@ -20,18 +20,11 @@ from pathlib import Path
 import pytest
 
 from conftest import MODULE_PAGES, ROOT
+from coursesite.lighthouse import CHROMIUM_FLAGS
 
 pytestmark = pytest.mark.browser
 
 CHROMIUM = os.environ.get("COURSE_CHROMIUM", "/usr/bin/chromium")
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 PHONE = {"width": 390, "height": 844}
 SHOTS = ROOT / "test-results"
 IDS = [p.stem for p in MODULE_PAGES]
@@ -72,7 +65,7 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=list(CHROMIUM_FLAGS))
         yield chromium
         chromium.close()
 

@@ -21,9 +21,12 @@ EXECUTED = "Executing notebook"
 CACHED = "Using cached notebook"
 
 
-def build(docs: Path, env: dict[str, str] | None = None) -> str:
+def build(docs: Path, env: dict[str, str] | None = None, jobs: int = 1) -> str:
     result = sphinx_build(
-        docs, docs / "_build" / "html", env={"COURSE_EXECUTION_MODE": "cache", **(env or {})}
+        docs,
+        docs / "_build" / "html",
+        env={"COURSE_EXECUTION_MODE": "cache", **(env or {})},
+        jobs=jobs,
     )
     out = result.stdout + result.stderr
     assert result.returncode == 0, out[-3000:]
@@ -61,11 +64,7 @@ def test_parallel_build_fills_and_reuses_the_cache(tmp_path):
     """`nox -s docs` reads with -j: two processes execute pages into one cold cache."""
     pages = MODULE_PAGES[:3]  # chunked with the other pages so two kernels run at once
     docs = scratch_docs(tmp_path, {p.name: p.read_text() for p in pages})
-    cold = sphinx_build(
-        docs, docs / "_build" / "html", env={"COURSE_EXECUTION_MODE": "cache"}, jobs=2
-    )
-    out = cold.stdout + cold.stderr
-    assert cold.returncode == 0, out[-3000:]
+    out = build(docs, jobs=2)
     assert out.count("Executed notebook") == len(pages), out[-3000:]
     assert "database is locked" not in out
     assert (docs / "_build" / ".jupyter_cache").is_dir()

@@ -34,9 +34,14 @@ METRICS = {
     "cumulative_layout_shift": "cumulative-layout-shift",
 }
 TARGETS = {"performance": 95, "accessibility": 100, "best-practices": 95, "bytes": 1_000_000}
-CHROME_FLAGS = (
-    "--headless --no-sandbox --disable-gpu --disable-background-networking "
-    "--disable-component-update --disable-sync"
+# How Debian's Chromium runs headless here (also used by tests/test_browser.py).
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 )
 
 
@@ -78,7 +83,7 @@ def audit(cli: Path, url: str) -> dict[str, object]:
                 "--output=json",
                 f"--output-path={out}",
                 f"--only-categories={','.join(CATEGORIES)}",
-                f"--chrome-flags={CHROME_FLAGS}",
+                f"--chrome-flags={' '.join(CHROMIUM_FLAGS)}",
             ],
             check=True,
             env={**os.environ, "CHROME_PATH": os.environ.get("CHROME_PATH", "/usr/bin/chromium")},

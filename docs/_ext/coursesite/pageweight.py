@@ -162,7 +162,7 @@ def subset_icon_fonts(app: Sphinx, exception: Exception | None) -> None:
 
 def _theme_font_dir(app: Sphinx) -> Path:
     for theme_dir in app.builder.theme.get_theme_dirs():  # type: ignore[attr-defined]
-        candidate = Path(theme_dir) / "static" / "vendor" / "fontawesome" / "webfonts"
+        candidate = Path(theme_dir) / "static" / FONT_DIR.relative_to("_static")
         if candidate.is_dir():
             return candidate
     msg = "the theme ships no Font Awesome web fonts: remove subset_icon_fonts"
