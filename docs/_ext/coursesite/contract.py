@@ -9,6 +9,7 @@ every module page (a problem is a warning, an error under ``-W``) and so do the 
 
 from __future__ import annotations
 
+import ast
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +18,8 @@ import yaml
 from markdown_it.token import Token
 from myst_nb.core.read import MystMetadataParsingError, read_myst_markdown_notebook
 
+from coursesite.glue import ROLE as GLUE_ROLE
+from coursesite.glue import split_role
 from coursesite.markup import parser, split_directive
 from coursesite.syllabus import Syllabus
 
@@ -45,11 +48,16 @@ CHECK_CLASS = "inline-check"
 ANSWER_CLASS = "quiz-answer"
 SOLUTION_TAGS = ("solution", "hide-cell")
 NONDETERMINISTIC = "nondeterministic"
+CLAIM_TAGS = ("claim", "remove-cell")  # a hidden cell asserting what the prose says
+CHECK_TAG = "check"  # the cell after a solution that checks the learner's answer
+MIN_CHECKED_CLAIMS = 3
+MIN_CHECKED_EXERCISES = 2
 
 _OPTION = re.compile(r"^([A-D])\.\s+\S")
 _ANSWER_LETTER = re.compile(r"^\*\*([A-D])\.\*\*")
 _TERM = re.compile(r"\{term\}`([^`]+)`")
 _EXPLICIT = re.compile(r"<([^<>]+)>\s*$")
+_GLUE_CALL = re.compile(r"""\bglue\(\s*(f?)(["'])([^"']+)\2""")
 
 
 class ContractError(Exception):
@@ -259,6 +267,8 @@ def check_page(path: Path, syllabus: Syllabus) -> list[str]:
     skipped = [i for i, c in enumerate(cells, 1) if "skip-execution" in c.metadata.get("tags", [])]
     need(not skipped, f"code: every cell must run; cells {skipped} are tagged skip-execution")
 
+    problems += _check_claims(text, cells)
+
     # 7. Tips.
     need(top.directives("tip"), "tip: add at least one ':::{tip}' admonition")
 
@@ -340,7 +350,13 @@ def check_page(path: Path, syllabus: Syllabus) -> list[str]:
             for i, c in enumerate(read_myst_markdown_notebook(text).cells)
             if c.cell_type == "code" and set(SOLUTION_TAGS) <= set(c.metadata.get("tags", []))
         ]
+        check_lines = [
+            notebook_lines[i]
+            for i, c in enumerate(read_myst_markdown_notebook(text).cells)
+            if c.cell_type == "code" and CHECK_TAG in c.metadata.get("tags", [])
+        ]
         bounds = [s.line for s in subs] + [_next_line(top, exercises)]
+        checked = 0
         for k, exercise in enumerate(subs):
             inside = [ln for ln in solution_lines if bounds[k] < ln < bounds[k + 1]]
             need(
@@ -348,6 +364,20 @@ def check_page(path: Path, syllabus: Syllabus) -> list[str]:
                 f"exercise '{exercise.title}': needs a solution code cell tagged "
                 f"{list(SOLUTION_TAGS)}",
             )
+            checks_here = [ln for ln in check_lines if bounds[k] < ln < bounds[k + 1]]
+            if checks_here and inside:
+                need(
+                    min(checks_here) > min(inside),
+                    f"exercise '{exercise.title}': its check cell must come after the "
+                    "solution cell it checks",
+                )
+                checked += 1
+        need(
+            checked >= MIN_CHECKED_EXERCISES,
+            f"exercises: at least {MIN_CHECKED_EXERCISES} exercises need a check cell "
+            f"(tagged [{CHECK_TAG}], after the solution, calling coursecode.checks), "
+            f"{checked} have one",
+        )
 
     # 12. Summary.
     if summary := sections.get("Summary"):
@@ -365,6 +395,83 @@ def check_page(path: Path, syllabus: Syllabus) -> list[str]:
                 f"further reading: link the PyTorch documentation ({DOCS_URL}...)",
             )
     return problems
+
+
+def _check_claims(text: str, cells: list) -> list[str]:
+    """Checked claims: numbers glued from outputs, and hidden cells asserting results."""
+    problems: list[str] = []
+    # glue("name", ...) or glue(f"acc_{seed}", ...): a pattern per call
+    glued = [
+        re.compile(re.sub(r"\\\{[^}]*\\\}", ".+", re.escape(m[3])) if m[1] else re.escape(m[3]))
+        for c in cells
+        for m in _GLUE_CALL.finditer(c.source)
+    ]
+    prose = _outside_code_cells(text)
+    quoted = [split_role(m)[0] for m in GLUE_ROLE.findall(prose)]
+    unknown = sorted({k for k in quoted if not any(p.fullmatch(k) for p in glued)})
+    if unknown:
+        problems.append(
+            f"checked claims: the prose pastes {unknown} but no code cell calls "
+            "glue() with that name"
+        )
+    asserts = 0
+    for i, cell in enumerate(cells, 1):
+        tags = cell.metadata.get("tags", [])
+        if "remove-cell" not in tags and (
+            "myst_nb" in cell.source or _GLUE_CALL.search(cell.source)
+        ):
+            problems.append(
+                f"checked claims: code cell {i} calls glue() where readers see it; glue in a "
+                "hidden cell tagged [remove-cell] (notebooks run where myst_nb is absent)"
+            )
+        if CLAIM_TAGS[0] not in tags:
+            continue
+        if CLAIM_TAGS[1] not in tags:
+            problems.append(
+                f"checked claims: code cell {i} is tagged {CLAIM_TAGS[0]} but not "
+                f"{CLAIM_TAGS[1]}; a claim check is hidden from readers"
+            )
+        try:
+            tree = ast.parse(cell.source)
+        except SyntaxError:
+            continue  # the build reports it when the cell runs
+        statements = [n for n in ast.walk(tree) if isinstance(n, ast.Assert)]
+        if not statements:
+            problems.append(f"checked claims: code cell {i} is a claim cell with no assert")
+        bare = [n.lineno for n in statements if n.msg is None]
+        if bare:
+            problems.append(
+                f"checked claims: code cell {i}: every assert needs a message quoting the "
+                f"claim and the measured values (lines {bare} of the cell have none)"
+            )
+        asserts += len(statements)
+    total = len(quoted) + asserts
+    if total < MIN_CHECKED_CLAIMS:
+        problems.append(
+            f"checked claims: needs at least {MIN_CHECKED_CLAIMS} numbers pasted with "
+            f"{{glue:text}} or claims asserted in hidden cells tagged {list(CLAIM_TAGS)}; "
+            f"has {len(quoted)} glued and {asserts} asserted"
+        )
+    return problems
+
+
+def _outside_code_cells(text: str) -> str:
+    """The page without its ```{code-cell}``` blocks (where glue roles are prose)."""
+    return re.sub(r"^```\{code-cell\}.*?^```\s*$", "", text, flags=re.MULTILINE | re.DOTALL)
+
+
+def claim_counts(path: Path) -> tuple[int, int]:
+    """(glued numbers in the prose, asserted claims) of a page, for reports."""
+    text = path.read_text(encoding="utf-8")
+    cells = [c for c in read_myst_markdown_notebook(text).cells if c.cell_type == "code"]
+    glued = len(GLUE_ROLE.findall(_outside_code_cells(text)))
+    asserted = sum(
+        isinstance(n, ast.Assert)
+        for c in cells
+        if CLAIM_TAGS[0] in c.metadata.get("tags", [])
+        for n in ast.walk(ast.parse(c.source))
+    )
+    return glued, asserted
 
 
 def _target(role_content: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+STRICT_CHECKS = "COURSECODE_STRICT_CHECKS"  # coursecode.checks.STRICT_ENV
 KERNEL_CONFIG = """\
 # Written by the course build (docs/_ext/coursesite/kernels.py); do not edit.
 # Page kernels log only errors: ipykernel's notice that it talks over local TCP is noise.
@@ -26,9 +27,13 @@ def prepare_kernel_environment(build_dir: Path) -> None:
       not oversubscribe the cores. Readers' own runs keep PyTorch's default.
     - ``IPYTHONDIR``: a profile of the build's own, so a contributor's IPython startup
       files and settings cannot change what a page prints.
+    - ``COURSECODE_STRICT_CHECKS=1``: an exercise's check cell raises when the worked
+      solution does not pass it, so a wrong solution fails the build (a learner's own
+      notebook prints the feedback instead; see ``coursecode.checks``).
     """
     os.environ.pop("MPLBACKEND", None)
     os.environ["OMP_NUM_THREADS"] = "1"
+    os.environ[STRICT_CHECKS] = "1"
     profile = build_dir / "ipython" / "profile_default"
     profile.mkdir(parents=True, exist_ok=True)
     config = profile / "ipython_kernel_config.py"

@@ -23,6 +23,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
 from coursesite.contract import ContractError, check_page
+from coursesite.glue import glue_values, paste_text
 from coursesite.kernels import prepare_kernel_environment
 from coursesite.syllabus import load_syllabus
 
@@ -109,6 +110,7 @@ def run(page: Path, out_dir: Path) -> int:
     if failed is not None:
         print(f"\n== execution FAILED:\n{failed}")
         status = 1
+    status |= _show_glue(text, notebook)
     verdict = "within" if elapsed <= BUDGET_S else "OVER"
     print(f"\n== executed in {elapsed:.1f} s ({verdict} the {BUDGET_S:.0f} s budget)")
     times = [_seconds(c) for c in notebook.cells if c.cell_type == "code"]
@@ -118,6 +120,20 @@ def run(page: Path, out_dir: Path) -> int:
             f"   cell 1 (imports) {times[0]:.1f} s; cells 2-{len(times)} {sum(times[1:]):.1f} s; "
             f"slowest: cell {slowest + 1} {times[slowest]:.1f} s; the rest is kernel start-up"
         )
+    return status
+
+
+def _show_glue(text: str, notebook) -> int:
+    """Print what each {glue:text} role of the prose will read, as the site renders it."""
+    values = glue_values(notebook)
+    roles = paste_text(text, values)
+    if not roles:
+        return 0
+    print("\n== glued values as the prose shows them")
+    status = 0
+    for role, shown in roles:
+        print(f"   {role} -> {shown}")
+        status |= shown.startswith("ERROR")
     return status
 
 
