@@ -79,9 +79,18 @@ def page(session: nox.Session) -> None:
 
 @nox.session
 def notebooks(session: nox.Session) -> None:
-    """Generate a Jupyter notebook per module (default folder: docs/_build/notebooks)."""
+    """Build the site, then copy its downloads (notebooks, scripts, zip) to a folder.
+
+    `nox -s notebooks -- --out FOLDER` (default: docs/_build/notebooks). The notebooks quote
+    the numbers the executed pages printed, so they come from a build.
+    """
     install(session, "docs")
-    run_site_tool(session, "notebooks", *session.posargs)
+    out = Path(session.posargs[1]) if session.posargs[:1] == ["--out"] else None
+    out = out or DOCS / "_build" / "notebooks"
+    session.run("sphinx-build", *STRICT, "-q", "-j", JOBS, "-b", "html", str(DOCS), str(HTML))
+    session.run("rm", "-rf", str(out), external=True)
+    session.run("cp", "-r", str(HTML / "notebooks"), str(out), external=True)
+    session.log(f"notebooks, practice notebooks, scripts and the zip are in {out}")
 
 
 @nox.session

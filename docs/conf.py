@@ -74,8 +74,11 @@ nb_execution_cache_path = str(
 # Kernels inherit this process's environment: no MPLBACKEND, one OpenMP thread, the
 # build's own IPython profile (see coursesite/kernels.py).
 prepare_kernel_environment(DOCS / "_build")
-nb_execution_raise_on_error = True  # a failing cell fails the build (coursesite names it)
-nb_execution_show_tb = True
+# A failing cell fails the build: myst-nb records the failure (raising would reach the
+# main process of a parallel build as an anonymous error), and coursesite/failures.py
+# names page, cell and line and keeps the traceback in <outdir>/reports/.
+nb_execution_raise_on_error = False
+nb_execution_show_tb = False
 nb_execution_timeout = 60  # seconds per cell; a module's whole budget is 20 s
 nb_execution_excludepatterns = ["index.md", "glossary.md", "api.md", "build-report.md"]
 nb_output_stderr = "error"  # warnings and anything else on stderr are defects

@@ -27,15 +27,29 @@ def output_of(result) -> str:
     return result.stdout + result.stderr
 
 
-def test_a_raising_cell_fails_the_build_naming_page_and_cell(tmp_path):
+def parallel_docs(tmp_path, text: str):
+    """A scratch tree where ``-j 2`` really reads in parallel (Sphinx needs over 5 pages):
+    the page under test, executed, and two more module pages that are not executed."""
+    others = {
+        p.name: p.read_text().replace("---\n", "---\nmystnb:\n  execution_mode: 'off'\n", 1)
+        for p in MODULE_PAGES[1:3]
+    }
+    return scratch_docs(tmp_path, {PAGE.name: text, **others})
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_raising_cell_fails_the_build_naming_page_and_cell(tmp_path, jobs):
     text = insert_cell(PAGE.read_text(), "x = 1\nraise ValueError('deliberate failure')")
-    docs = scratch_docs(tmp_path, {PAGE.name: text})
-    result = sphinx_build(docs, docs / "_build" / "html", env=FORCE)
+    docs = parallel_docs(tmp_path, text) if jobs > 1 else scratch_docs(tmp_path, {PAGE.name: text})
+    result = sphinx_build(docs, docs / "_build" / "html", env=FORCE, jobs=jobs)
     out = output_of(result)
     assert result.returncode != 0
+    assert "SphinxParallelError" not in out
     cells_before = text[: text.index("deliberate failure")].count("```{code-cell}")
+    fence = text[: text.index("deliberate failure")].rindex("```{code-cell}")
+    line = text[:fence].count("\n") + 1  # the 1-based line of the cell's opening fence
     assert re.search(
-        rf"page docs/modules/{PAGE.name} failed: code cell {cells_before} \(line \d+\) "
+        rf"page docs/modules/{PAGE.name} failed: code cell {cells_before} \(line {line}\) "
         r"raised ValueError: deliberate failure",
         out,
     ), out[-3000:]
@@ -43,6 +57,26 @@ def test_a_raising_cell_fails_the_build_naming_page_and_cell(tmp_path):
     assert report.is_file()
     assert "deliberate failure" in report.read_text()
     assert str(report) in out
+
+
+def test_a_drifted_claim_fails_the_parallel_build_naming_page_and_claim(tmp_path):
+    """What an upgrade that changes a result does: the claim's assert fails, and the
+    build names the page, the cell and the claim with the measured value."""
+    claim = (
+        ":tags: [remove-cell, claim]\nmeasured = 0.42\n"
+        "assert measured > 0.5, f\"claim 'above one half': measured {measured}\""
+    )
+    text = insert_cell(PAGE.read_text(), claim)
+    docs = parallel_docs(tmp_path, text)
+    result = sphinx_build(docs, docs / "_build" / "html", env=FORCE, jobs=2)
+    out = output_of(result)
+    assert result.returncode != 0
+    cells_before = text[: text.index("above one half")].count("```{code-cell}")
+    assert re.search(
+        rf"page docs/modules/{PAGE.name} failed: code cell {cells_before} \(line \d+\) "
+        r"raised AssertionError: claim 'above one half': measured 0\.42",
+        out,
+    ), out[-3000:]
 
 
 def test_a_hanging_cell_is_stopped_by_the_timeout(tmp_path):

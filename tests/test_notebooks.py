@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
+import os
 import re
+import zipfile
 from pathlib import Path
 
 import nbformat
 import pytest
 from bs4 import BeautifulSoup
+from jupyter_client.manager import KernelManager
+from myst_nb.core.read import read_myst_markdown_notebook
 from nbclient import NotebookClient
 
 from conftest import DOCS, MODULE_PAGES, ROOT, scratch_docs, sphinx_build
-from coursesite.failures import code_cells
+from coursecode.checks import STRICT_ENV
 from coursesite.notebooks import (
+    PLACEHOLDER_TAG,
     SETUP_TAG,
+    ZIP_NAME,
+    BuiltWith,
     ConversionError,
     Converter,
     main,
-    pinned_requirements,
-    write_notebooks,
+    notebook_names,
 )
 from coursesite.settings import load_settings, source_commit
 
@@ -27,10 +33,21 @@ MYST_RESIDUE = re.compile(r"\{[\w-]+\}`|^\s*(:{3,}|`{3,})\{|^\(\w[\w-]*\)=", re.
 IDS = [p.stem for p in MODULE_PAGES]
 
 
+BUILT_WITH = BuiltWith(torch="2.13.0", python="3.11.7", device="CPU")
+
+
 @pytest.fixture(scope="session")
-def notebooks(tmp_path_factory) -> dict[str, Path]:
-    out = tmp_path_factory.mktemp("notebooks")
-    return {p.stem: p for p in write_notebooks(DOCS, out)}
+def notebooks(site) -> dict[str, Path]:
+    """The full notebooks the site build wrote (their glued numbers come from it)."""
+    return {p.stem: p for p in (site / "notebooks").glob("*.ipynb") if "-practice" not in p.name}
+
+
+@pytest.fixture(scope="session")
+def practice(site) -> dict[str, Path]:
+    """The practice notebooks, by their page's stem."""
+    return {
+        p.stem.removesuffix("-practice"): p for p in (site / "notebooks").glob("*-practice.ipynb")
+    }
 
 
 @pytest.fixture(params=MODULE_PAGES, ids=IDS)
@@ -42,6 +59,7 @@ def load(notebooks, page) -> nbformat.NotebookNode:
     return nbformat.read(notebooks[page.stem], as_version=4)
 
 
+@pytest.mark.build
 def test_one_valid_notebook_per_module_page(notebooks, page):
     nb = load(notebooks, page)
     nbformat.validate(nb)
@@ -49,29 +67,79 @@ def test_one_valid_notebook_per_module_page(notebooks, page):
     assert nb.metadata.coursecode.slug == page.stem.split("-", 1)[1]
 
 
-def test_setup_cell_comes_first_and_pins_commit_and_versions(notebooks, page):
+@pytest.mark.build
+def test_setup_cell_comes_first_and_pins_the_commit(notebooks, page):
     setup = load(notebooks, page).cells[0]
     assert setup.cell_type == "code"
     assert setup.metadata.tags == [SETUP_TAG]
     assert 'if "google.colab" in sys.modules:' in setup.source
     commit = source_commit(ROOT)
-    assert f"{SETTINGS.repository_url}@{commit}'" in setup.source
+    assert f'"coursecode @ git+{SETTINGS.repository_url}@{commit}"' in setup.source
     assert re.fullmatch(r"[0-9a-f]{40}", commit), "a commit, never a moving branch"
-    assert "'torch==2.13.0'" in setup.source
 
 
-def test_same_code_cells_as_the_page(notebooks, page):
+def visible_code(page: Path) -> list[str]:
+    """The page's code cells that readers see (hidden glue and claim cells left out)."""
+    notebook = read_myst_markdown_notebook(page.read_text(encoding="utf-8"))
+    return [
+        c.source
+        for c in notebook.cells
+        if c.cell_type == "code" and "remove-cell" not in c.metadata.get("tags", [])
+    ]
+
+
+@pytest.mark.build
+def test_same_visible_code_cells_as_the_page(notebooks, page):
     nb = load(notebooks, page)
     code = [c.source for c in nb.cells[1:] if c.cell_type == "code"]
-    assert code == [source for source, _ in code_cells(page)]
+    assert code == visible_code(page)
+    assert not any("myst_nb" in c for c in code), "notebooks run where myst_nb is absent"
 
 
+@pytest.mark.build
+def test_glued_numbers_read_as_on_the_site(notebooks, page, site):
+    """Every {glue:text} of the page appears in the notebook as the text the site shows."""
+    text = "\n".join(c.source for c in load(notebooks, page).cells if c.cell_type == "markdown")
+    assert "{glue" not in text
+    html = BeautifulSoup((site / "modules" / f"{page.stem}.html").read_text(), "html.parser")
+    for pasted in html.select("span.pasted-text"):
+        assert pasted.get_text() in text
+
+
+@pytest.mark.build
+def test_practice_notebook_leaves_each_solution_to_the_learner(notebooks, practice, page):
+    full = load(notebooks, page)
+    nb = nbformat.read(practice[page.stem], as_version=4)
+    solutions = [c for c in full.cells if "solution" in c.metadata.get("tags", [])]
+    blanks = [c for c in nb.cells if PLACEHOLDER_TAG in c.metadata.get("tags", [])]
+    assert len(blanks) == len(solutions) >= 2
+    assert all(c.source == "# your code here\n" for c in blanks)
+    assert not [c for c in nb.cells if "solution" in c.metadata.get("tags", [])]
+    checks = [c.source for c in nb.cells if "check" in c.metadata.get("tags", [])]
+    assert checks == [c.source for c in full.cells if "check" in c.metadata.get("tags", [])]
+    assert len(checks) >= 2
+    assert nb.metadata.coursecode.practice is True
+
+
+@pytest.mark.build
+def test_script_and_zip_hold_the_notebooks(site, notebooks, page):
+    folder = site / "notebooks"
+    script = (folder / notebook_names(page.stem)["script"]).read_text()
+    assert script.count("# %%") >= len(visible_code(page))
+    compile(script, page.stem, "exec")  # a valid Python file
+    with zipfile.ZipFile(folder / ZIP_NAME) as bundle:
+        names = {Path(n).name for n in bundle.namelist()}
+    assert {notebook_names(page.stem)["full"], notebook_names(page.stem)["practice"]} <= names
+
+
+@pytest.mark.build
 def test_markdown_has_no_myst_only_syntax(notebooks, page):
     for cell in load(notebooks, page).cells:
         if cell.cell_type == "markdown":
             assert not MYST_RESIDUE.search(cell.source), cell.source[:300]
 
 
+@pytest.mark.build
 def test_solutions_are_kept_marked_and_collapsed(notebooks, page):
     cells = load(notebooks, page).cells
     solutions = [i for i, c in enumerate(cells) if "solution" in c.metadata.get("tags", [])]
@@ -82,6 +150,7 @@ def test_solutions_are_kept_marked_and_collapsed(notebooks, page):
         assert cells[i - 1].source.startswith("**Solution.**")
 
 
+@pytest.mark.build
 def test_links_point_at_the_published_site(notebooks, page, syllabus):
     text = "\n".join(c.source for c in load(notebooks, page).cells if c.cell_type == "markdown")
     links = re.findall(r"\]\((https://[^)]+)\)", text)
@@ -92,34 +161,58 @@ def test_links_point_at_the_published_site(notebooks, page, syllabus):
         assert path in {"glossary.html"} | {f"{m.docname}.html" for m in syllabus.modules}
 
 
-@pytest.mark.build
-def test_notebook_runs_top_to_bottom_in_a_fresh_kernel(notebooks, page):
-    nb = load(notebooks, page)
-    NotebookClient(nb, timeout=120, kernel_name="python3").execute()
-    errors = [
+def run_fresh(nb: nbformat.NotebookNode, *, strict: bool) -> list:
+    """Run top to bottom in a fresh kernel; return error and stderr outputs."""
+    env = {**os.environ, STRICT_ENV: "1" if strict else "0"}
+    manager = KernelManager(kernel_name="python3")
+    manager.start_kernel(env=env)
+    try:
+        NotebookClient(nb, timeout=120, km=manager).execute()
+    finally:
+        manager.shutdown_kernel(now=True)
+    return [
         o
         for c in nb.cells
         if c.cell_type == "code" and "raises-exception" not in c.metadata.get("tags", [])
         for o in c.outputs
         if o.output_type == "error" or (o.output_type == "stream" and o.name == "stderr")
     ]
-    assert not errors, errors
-    assert not nb.cells[0].outputs, "the setup cell does nothing outside Colab"
+
+
+@pytest.mark.build
+def test_notebook_runs_top_to_bottom_in_a_fresh_kernel(notebooks, page):
+    """The full notebook, with its check cells strict: every worked solution passes."""
+    nb = load(notebooks, page)
+    assert not run_fresh(nb, strict=True)
+    assert [o.text for o in nb.cells[0].outputs] == [nb.cells[0].outputs[0].text], (
+        "outside Colab the setup cell only says what runs"
+    )
+    assert nb.cells[0].outputs[0].text.startswith("Running PyTorch ")
+    checks = [c for c in nb.cells if "check" in c.metadata.get("tags", [])]
+    assert all("✓" in "".join(o.get("text", "") for o in c.outputs) for c in checks)
+
+
+@pytest.mark.build
+def test_practice_notebook_runs_and_its_checks_wait_for_answers(practice, page):
+    nb = nbformat.read(practice[page.stem], as_version=4)
+    assert not run_fresh(nb, strict=False)
+    checks = [c for c in nb.cells if "check" in c.metadata.get("tags", [])]
+    for cell in checks:
+        printed = "".join(o.get("text", "") for o in cell.outputs)
+        assert "not answered yet" in printed, printed
 
 
 def with_directive(tmp_path: Path) -> Path:
     page = tmp_path / "modules" / MODULE_PAGES[0].name
     page.parent.mkdir()
     text = MODULE_PAGES[0].read_text().replace("## Summary\n", "## Summary\n\n:::{foo}\nx\n:::\n")
-    page.write_text(text)
+    page.write_text(re.sub(r"\{glue:text\}`[^`]*`", "1", text))  # no build to paste from
     return page
 
 
 def test_unknown_directive_is_refused_naming_page_and_directive(tmp_path, syllabus, capsys):
     page = with_directive(tmp_path)
-    converter = Converter(
-        page, syllabus, SETTINGS, "0" * 40, pinned_requirements(DOCS / "constraints.txt")
-    )
+    converter = Converter(page, syllabus, SETTINGS, "0" * 40, BUILT_WITH)
     with pytest.raises(ConversionError, match=r"01-introduction.*directive \{foo\}"):
         converter.convert()
     assert main([str(page), "--docs", str(DOCS), "--out", str(tmp_path / "out")]) == 1
@@ -147,19 +240,50 @@ def test_setup_cell_refuses_to_guess_a_commit(tmp_path, monkeypatch):
 
 
 @pytest.mark.build
-def test_site_links_colab_and_download_for_every_module(site, page):
+@pytest.mark.build
+@pytest.mark.parametrize("kind", ["full", "practice"])
+def test_site_links_colab_and_download_for_every_module(site, page, kind):
     html = BeautifulSoup((site / "modules" / f"{page.stem}.html").read_text(), "html.parser")
-    colab = html.select("a.colab-link")
-    download = html.select("a.download-notebook")
+    name = notebook_names(page.stem)[kind]
+    colab = html.select(f'a.colab-link[data-kind="{kind}"]')
+    download = html.select(f'a.download-notebook[data-kind="{kind}"]')
     assert len(colab) == 1
     assert len(download) == 1
     assert colab[0]["href"] == (
         f"https://colab.research.google.com/github/{SETTINGS.github_path}"
-        f"/blob/{SETTINGS.notebooks_branch}/{page.stem}.ipynb"
+        f"/blob/{SETTINGS.notebooks_branch}/{name}"
     )
     target = (site / "modules" / download[0]["href"]).resolve()
-    assert target == (site / "notebooks" / f"{page.stem}.ipynb").resolve()
-    nbformat.validate(nbformat.read(target, as_version=4))
+    assert target == (site / "notebooks" / name).resolve()
+    nb = nbformat.read(target, as_version=4)
+    nbformat.validate(nb)
+    assert nb.metadata.coursecode.practice is (kind == "practice")
+
+
+@pytest.mark.build
+def test_site_links_the_script_and_a_question_for_every_module(site, page, syllabus):
+    html = BeautifulSoup((site / "modules" / f"{page.stem}.html").read_text(), "html.parser")
+    script = html.select("a.download-script")
+    assert len(script) == 1
+    assert (site / "modules" / script[0]["href"]).resolve() == (
+        site / "notebooks" / f"{page.stem}.py"
+    ).resolve()
+    module = syllabus.by_docname(f"modules/{page.stem}")
+    question = html.select("a.question-link")
+    assert len(question) == 1
+    assert question[0]["href"] == SETTINGS.question_url(f"Module {module.number} · {module.title}")
+    assert question[0]["href"].startswith(f"{SETTINGS.repository_url}/discussions/new?")
+    assert f"Module+{module.number}+" in question[0]["href"]
+
+
+@pytest.mark.build
+def test_landing_page_links_the_zip_of_every_notebook(site):
+    html = BeautifulSoup((site / "index.html").read_text(), "html.parser")
+    link = html.select_one("a.download-all")
+    assert link is not None
+    with zipfile.ZipFile(site / link["href"]) as bundle:
+        names = bundle.namelist()
+    assert len(names) == 2 * len(MODULE_PAGES)
 
 
 @pytest.mark.build

@@ -39,9 +39,8 @@ from sphinx.errors import ExtensionError
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
-from coursesite import accessibility, cache, mathml, pageweight, streams
+from coursesite import accessibility, cache, failures, mathml, pageweight, streams
 from coursesite.contract import ContractError, check_page
-from coursesite.failures import error_summary, locate
 from coursesite.settings import load_settings
 from coursesite.syllabus import Syllabus, SyllabusError, load_syllabus
 
@@ -153,30 +152,52 @@ class NextModule(_CourseDirective):
 
 
 class RunItYourself(_CourseDirective):
-    """Links to this module's notebook: in Colab (GitHub copy) and as a download."""
+    """This module's downloads: full and practice notebooks (Colab and file), the script,
+    and a link to ask a question about the module."""
 
     def run(self) -> list[nodes.Node]:
+        # Imported here: `python -m coursesite.notebooks` must not find it imported already.
+        from coursesite.notebooks import notebook_names
+
         module = self.syllabus.by_docname(self.env.docname)
         if module is None:
             raise self.error("run-it-yourself is only for module pages")
-        name = f"{module.docname.split('/')[-1]}.ipynb"
-        colab = self.env.app.coursesite_settings.colab_url(name)  # type: ignore[attr-defined]
-        download = "../" * self.env.docname.count("/") + f"{NOTEBOOKS_DIR}/{name}"
-        buttons = (
-            '<p class="run-it-yourself">'
-            f'<a class="sd-btn sd-btn-primary reference external colab-link" href="{colab}">'
-            "Open in Colab</a> "
-            f'<a class="sd-btn sd-btn-outline-primary reference download-notebook" '
-            f'href="{download}" download="{name}">Download notebook</a></p>'
+        settings = self.env.app.coursesite_settings  # type: ignore[attr-defined]
+        names = notebook_names(module.docname.split("/")[-1])
+        folder = "../" * self.env.docname.count("/") + NOTEBOOKS_DIR
+        question = settings.question_url(f"Module {module.number} · {module.title}")
+
+        def buttons(kind: str, label: str) -> str:
+            name = names[kind]
+            return (
+                f'<a class="sd-btn sd-btn-primary reference external colab-link" '
+                f'data-kind="{kind}" href="{settings.colab_url(name)}">{label} in Colab</a> '
+                f'<a class="sd-btn sd-btn-outline-primary reference download-notebook" '
+                f'data-kind="{kind}" href="{folder}/{name}" download="{name}">'
+                f"Download {label.lower()} notebook</a>"
+            )
+
+        links = (
+            f'<p class="run-it-yourself">{buttons("full", "Open")}</p>'
+            f'<p class="run-it-yourself">{buttons("practice", "Practice")}</p>'
+            f'<p class="run-it-yourself-more"><a class="reference download-script" '
+            f'href="{folder}/{names["script"]}" download="{names["script"]}">'
+            f"Download as a Python script</a> · "
+            f'<a class="reference external question-link" href="{question}">'
+            f"Questions about this module? Ask in the course discussions</a></p>"
         )
         intro = self.parse_markdown(
-            "This module is also a Jupyter notebook with the same code cells. Its first "
-            "cell installs the course's package when it runs in Google Colab (GPU or CPU "
-            "runtime) and does nothing elsewhere. To run it on your own machine, install "
-            "the course as its README describes and open the downloaded notebook in "
-            "Jupyter."
+            "This module is also a Jupyter notebook with the same code cells. The **full** "
+            "notebook has the worked solutions (collapsed); the **practice** notebook leaves "
+            "each exercise's solution cell empty for your code and keeps the check cell "
+            "after it, which tells you whether your answer is right. The first cell of "
+            "either installs the course's package when it runs in Google Colab (GPU or CPU "
+            "runtime) and installs nothing elsewhere; on your own machine, set up the "
+            "course as its README describes. Once a cell runs, change a number in it and "
+            "run it again: seeing which outputs move, and how far, is the fastest way to "
+            "test your understanding of the page."
         )
-        return [*intro, nodes.raw("", buttons, format="html")]
+        return [*intro, nodes.raw("", links, format="html")]
 
 
 @functools.cache
@@ -212,17 +233,24 @@ def _is_banner(node: nodes.Node) -> bool:
 
 
 def _write_notebooks(app: Sphinx, exception: Exception | None) -> None:
-    """After a successful HTML build, write every module's notebook for download."""
+    """After a successful HTML build, write every module's downloads (notebooks, script)."""
     if exception is not None or app.builder.format != "html":
         return
     # Imported here: `python -m coursesite.notebooks` must not find it imported already.
-    from coursesite.notebooks import ConversionError, write_notebooks
+    from myst_nb.sphinx_ext import OUTPUT_FOLDER
+
+    from coursesite.notebooks import BuiltWith, ConversionError, write_notebooks
 
     try:
-        written = write_notebooks(Path(app.srcdir), Path(app.outdir, NOTEBOOKS_DIR))
+        written = write_notebooks(
+            Path(app.srcdir),
+            Path(app.outdir, NOTEBOOKS_DIR),
+            glue_dir=Path(app.outdir).parent / OUTPUT_FOLDER,
+            built_with=BuiltWith.here(_runtime()[2]),
+        )
     except (ConversionError, RuntimeError) as err:
         raise ExtensionError(f"notebooks: {err}") from None
-    logger.info("wrote %d module notebook(s) to %s", len(written), NOTEBOOKS_DIR)
+    logger.info("wrote %d notebook file(s) to %s", len(written), NOTEBOOKS_DIR)
 
 
 def _load(app: Sphinx, config: Config) -> None:
@@ -259,37 +287,11 @@ def _check_contract(app: Sphinx, docname: str, source: list[str]) -> None:
         )
 
 
-def _report_failure(app: Sphinx, exception: Exception | None) -> None:
-    """On a page that failed to execute: name the page and cell, keep the traceback."""
-    if exception is None or type(exception).__name__ != "ExecutionError":
-        return
-    page = Path(str(exception))
-    cause = exception.__cause__
-    text = str(cause) if cause is not None else ""
-    docname = app.env.path2doc(str(page)) if app.env else None
-    report = Path(app.outdir, "reports", *((docname or page.stem) + ".err.log").split("/"))
-    report.parent.mkdir(parents=True, exist_ok=True)
-    report.write_text(text, encoding="utf-8")
-    where = locate(page, text)
-    rel = (
-        page.relative_to(Path(app.srcdir).parent)
-        if page.is_relative_to(Path(app.srcdir).parent)
-        else page
-    )
-    cell = f"code cell {where.index} (line {where.line})" if where else "a code cell"
-    logger.error(
-        "page %s failed: %s raised %s. Traceback saved in %s",
-        rel,
-        cell,
-        error_summary(text),
-        report,
-    )
-
-
 def setup(app: Sphinx) -> dict[str, object]:
     streams.install()  # exact printed text (myst-nb's merge inserts stray line breaks)
     mathml.setup(app)
     accessibility.setup(app)
+    failures.setup(app)
     app.add_config_value("coursesite_fingerprint", "", "env", types=(str,))
     app.add_config_value("coursesite_execution_key", "", "env", types=(str,))
     app.connect("config-inited", _load)
@@ -298,7 +300,6 @@ def setup(app: Sphinx) -> dict[str, object]:
     app.connect("source-read", _check_contract)
     app.connect("html-page-context", pageweight.defer_head_scripts, priority=900)
     app.connect("doctree-resolved", _add_provenance)
-    app.connect("build-finished", _report_failure)
     app.connect("build-finished", _write_notebooks)
     app.connect("build-finished", pageweight.subset_icon_fonts)
     app.add_directive("module-banner", ModuleBanner)

@@ -1,9 +1,18 @@
-"""Turn a failed page execution into a message that names the page and the cell.
+"""Turn a failed page execution into an error that names the page, the cell and the line.
 
-With ``nb_execution_raise_on_error = True`` myst-nb stops the build with an
-``ExecutionError`` whose text is only the page's path, and it does not write the
-traceback to ``<outdir>/reports/`` as it does for non-fatal failures. This module finds
-which code cell failed, writes the traceback to the reports folder and says both.
+myst-nb records every page's execution result in the environment
+(``NbMetadataCollector.get_exec_data``: succeeded, error, traceback); with
+``nb_execution_raise_on_error = False`` it records a failure instead of raising. Raising
+would not survive ``sphinx-build -j N``: the exception comes back from the worker as a
+generic ``SphinxParallelError`` with neither cell nor traceback. So the build records,
+and once every page is read (``env-updated``, in the main process, serial or parallel)
+this module finds which code cell of each failed page raised, writes the traceback to
+``<outdir>/reports/`` and logs one error per page::
+
+    page docs/modules/03-autograd.md failed: code cell 5 (line 158) raised
+    AssertionError: claim '…': measured …. Traceback saved in …/reports/modules/….err.log
+
+An error fails the build (``-W``, as nox, CI and Read the Docs build).
 """
 
 from __future__ import annotations
@@ -13,6 +22,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from myst_nb.core.read import read_myst_markdown_notebook
+from myst_nb.sphinx_ import NbMetadataCollector
+from sphinx.application import Sphinx
+from sphinx.environment import BuildEnvironment
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
 
 _SEPARATOR = re.compile(r"^-{3,}$", re.MULTILINE)
 _PREVIEW = re.compile(r"Here is a preview of the cell contents:\s*-+\s*(\[.*?\])", re.DOTALL)
@@ -65,3 +80,34 @@ def error_summary(error_text: str) -> str:
     if "timed out" in plain:
         return next((ln for ln in lines if "timed out" in ln), "the cell timed out")
     return lines[-1] if lines else "unknown error"
+
+
+def report_failed_pages(app: Sphinx, env: BuildEnvironment) -> list[str]:
+    """``env-updated``: log an error naming page, cell and line for each failed page."""
+    root = Path(app.srcdir).parent
+    for docname in sorted(env.found_docs):
+        data = NbMetadataCollector.get_exec_data(env, docname)
+        if not data or data.get("succeeded", True):
+            continue
+        text = data.get("traceback") or data.get("error") or ""
+        page = Path(env.doc2path(docname))
+        report = Path(app.outdir, "reports", *(docname + ".err.log").split("/"))
+        report.parent.mkdir(parents=True, exist_ok=True)
+        report.write_text(text, encoding="utf-8")
+        where = locate(page, text)
+        rel = page.relative_to(root) if page.is_relative_to(root) else page
+        cell = f"code cell {where.index} (line {where.line})" if where else "a code cell"
+        logger.error(
+            "page %s failed: %s raised %s. Traceback saved in %s",
+            rel,
+            cell,
+            error_summary(text),
+            report,
+            location=docname,
+        )
+    return []
+
+
+def setup(app: Sphinx) -> None:
+    """The failures feature: failed page executions become named build errors."""
+    app.connect("env-updated", report_failed_pages)

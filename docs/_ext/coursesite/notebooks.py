@@ -1,38 +1,57 @@
-"""Generate a real Jupyter notebook from each module page, for Colab and for download.
+"""Generate real Jupyter notebooks from each module page, for Colab and for download.
 
     python -m coursesite.notebooks [--out FOLDER] [PAGE ...]    (or: nox -s notebooks)
+
+For every module the build writes three files and, for all of them, one zip:
+
+- ``NN-slug.ipynb``, the **full** notebook: the page's text and code, solutions collapsed;
+- ``NN-slug-practice.ipynb``, the **practice** notebook: each exercise's solution replaced
+  by an empty cell for the learner, the check cells kept;
+- ``NN-slug.py``, the full notebook as a percent-format script (``# %%`` cells);
+- ``course-notebooks.zip``: every full and practice notebook.
 
 The page is read with myst-nb's own reader (the same cells the build executes). MyST-only
 markup, which Jupyter and Colab cannot render, becomes plain Markdown or HTML that they
 can: admonitions become block quotes, dropdowns become ``<details>``, cross-references
-become links to the published site, ``literalinclude`` becomes the included code. A
-directive or role the converter does not know stops the conversion with the page and the
-markup named, rather than shipping raw MyST. Solution cells stay in the notebook, marked
-and collapsed. A setup cell comes first: in Colab (only there) it installs ``coursecode``
-at the exact commit that built the site, with the pinned versions of the packages that
-shape the outputs.
+become links to the published site, ``literalinclude`` becomes the included code, and a
+``{glue:text}`` role becomes the text the site shows (read from the build's executed
+outputs). Cells hidden from readers (``remove-cell``: glue and claim checks) are left out,
+so a reader's run on other hardware cannot fail on the site's exact numbers. A directive
+or role the converter does not know stops the conversion with the page and the markup
+named, rather than shipping raw MyST. A setup cell comes first: in Colab (only there) it
+installs ``coursecode`` at the exact commit that built the site, within the package's own
+version ranges, so Colab's preinstalled torch and numpy stay.
 """
 
 from __future__ import annotations
 
 import argparse
 import html
+import platform
 import re
 import sys
+import zipfile
 from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 from types import SimpleNamespace
 
+import jupytext
 import nbformat
 from myst_nb.core.read import read_myst_markdown_notebook
+from myst_nb.sphinx_ext import OUTPUT_FOLDER
 from sphinx.directives.code import LiteralIncludeReader
 
-from coursesite.cache import KEY_PACKAGES
+from coursesite.glue import GlueError, paste, read_glue_file
 from coursesite.markup import DIRECTIVE, parser, split_directive
 from coursesite.settings import Settings, load_settings, source_commit
 from coursesite.syllabus import Module, Syllabus, load_syllabus
 
 SETUP_TAG = "course-setup"
+PLACEHOLDER_TAG = "your-solution"
+PRACTICE_SUFFIX = "-practice"
+ZIP_NAME = "course-notebooks.zip"
 ADMONITIONS = {
     "tip": "💡 Tip",
     "warning": "⚠️ Warning",
@@ -50,17 +69,40 @@ class ConversionError(Exception):
     """MyST markup that the notebook converter cannot translate (page and markup named)."""
 
 
+@dataclass(frozen=True)
+class BuiltWith:
+    """What executed the site's pages: the setup cell prints it beside the reader's own."""
+
+    torch: str
+    python: str
+    device: str  # "CPU" or "GPU"
+
+    @classmethod
+    def here(cls, device: str = "CPU") -> BuiltWith:
+        return cls(metadata.version("torch"), platform.python_version(), device)
+
+
 class Converter:
-    """Turns one module page into a notebook."""
+    """Turns one module page into a notebook (the full one, or the practice one)."""
 
     def __init__(
-        self, page: Path, syllabus: Syllabus, settings: Settings, commit: str, pins: list[str]
+        self,
+        page: Path,
+        syllabus: Syllabus,
+        settings: Settings,
+        commit: str,
+        built_with: BuiltWith,
+        glue: dict[str, str] | None = None,
+        *,
+        practice: bool = False,
     ):
         self.page = page
-        self.pins = pins
         self.syllabus = syllabus
         self.settings = settings
         self.commit = commit
+        self.built_with = built_with
+        self.glue = glue or {}
+        self.practice = practice
         module = syllabus.by_docname(f"modules/{page.stem}")
         if module is None:
             raise ConversionError(f"{page}: not a module page of the syllabus")
@@ -92,6 +134,14 @@ class Converter:
             return f"[{text}]({self.site(resolved)})"
         if name in ("math",):
             return f"${content}$"
+        if name in ("glue", "glue:text"):
+            try:
+                return paste(content, self.glue)
+            except GlueError as err:
+                raise ConversionError(
+                    f"{self.page}: {err}; build the site first (nox -s docs), the notebook "
+                    "reads glued values from its executed pages"
+                ) from None
         raise ConversionError(f"{self.page}: role {{{name}}} has no notebook equivalent")
 
     def inline(self, text: str) -> str:
@@ -147,7 +197,14 @@ class Converter:
 
     def _banner(self, *_: object) -> str:
         m = self.module
-        return f"**{self.syllabus.banner(m)}** · ⏱ {m.minutes} min"
+        kind = "Practice notebook" if self.practice else "Notebook"
+        return (
+            f"**{self.syllabus.banner(m)}** · ⏱ {m.minutes} min\n\n"
+            f"*{kind} of the course page {self.site(m.docname)}. The numbers quoted in its "
+            "text are the site's, from PyTorch "
+            f"{self.built_with.torch} on {self.built_with.device}; your run may differ "
+            "slightly, more so on a GPU.*"
+        )
 
     def _next(self, *_: object) -> str:
         nxt = self.syllabus.next_module(self.module)
@@ -158,6 +215,13 @@ class Converter:
         return f"**Next:** Module {nxt.number} · {nxt.title} (being written)."
 
     def _run_it_yourself(self, *_: object) -> str:
+        if self.practice:
+            return (
+                "You are running the practice notebook: each exercise's solution is an empty "
+                "cell for your code, followed by a check cell that tells you whether your "
+                "answer is right. The worked solutions are on the course page, "
+                f"{self.site(self.module.docname)}."
+            )
         return (
             "You are running this module as a notebook. Its page on the course site, "
             f"with every output as the build printed it, is {self.site(self.module.docname)}."
@@ -190,20 +254,13 @@ class Converter:
 
     def setup_cell(self) -> nbformat.NotebookNode:
         package = f"coursecode @ git+{self.settings.repository_url}@{self.commit}"
-        requirements = "".join(f"\n        {p!r}," for p in [package, *self.pins])
-        source = f"""# Setup. In Google Colab this installs the course's package, coursecode, at the
-# commit that built the course site ({self.commit[:12]}), with the pinned versions of
-# the packages that shape this notebook's outputs. Anywhere else it does nothing:
-# install the course's requirements as its README says.
-import subprocess
-import sys
-
-if "google.colab" in sys.modules:
-    requirements = [{requirements}\n    ]
-    subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", *requirements],
-        check=True,
-    )"""
+        built = self.built_with
+        source = SETUP_CELL.format(
+            commit=self.commit[:12],
+            package=package,
+            torch=built.torch,
+            device=built.device,
+        )
         cell = nbformat.v4.new_code_cell(source)
         cell.metadata["tags"] = [SETUP_TAG]
         return cell
@@ -224,6 +281,7 @@ if "google.colab" in sys.modules:
             "slug": self.module.slug,
             "commit": self.commit,
             "page": self.site(self.module.docname),
+            "practice": self.practice,
         }
         cells = [self.setup_cell()]
         for cell in source_nb.cells:
@@ -239,10 +297,20 @@ if "google.colab" in sys.modules:
 
     def code(self, cell: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
         tags = list(cell.metadata.get("tags", []))
-        if "remove-cell" in tags:
+        if "remove-cell" in tags:  # glue and claim checks: for the site's numbers only
             return []
+        if "solution" in tags and self.practice:
+            return [
+                nbformat.v4.new_markdown_cell(
+                    "**Your solution.** Write your code in the next cell and run it; then "
+                    "run the check cell after it, if there is one."
+                ),
+                nbformat.v4.new_code_cell(
+                    "# your code here\n", metadata={"tags": [PLACEHOLDER_TAG]}
+                ),
+            ]
         new = nbformat.v4.new_code_cell(cell.source)
-        keep = [t for t in tags if t in ("raises-exception", "solution")]
+        keep = [t for t in tags if t in ("raises-exception", "solution", "check")]
         if keep:
             new.metadata["tags"] = keep
         out: list[nbformat.NotebookNode] = []
@@ -265,37 +333,123 @@ if "google.colab" in sys.modules:
 
 _INCLUDE_OPTIONS = {"dedent": int, "lineno-start": int}
 
+# The first cell of every notebook. In Colab it installs coursecode with the version
+# *ranges* of its pyproject.toml, so pip keeps Colab's own torch, numpy, matplotlib and
+# scikit-learn when they satisfy them (Colab preloads numpy and others into the kernel, and
+# a pinned torch would pull a CUDA build of several GB). If the install still changed a
+# package the kernel had already imported, it restarts the runtime (the standard Colab
+# idiom), rather than leave a half-updated kernel.
+SETUP_CELL = """\
+# Setup: run this cell first. In Google Colab it installs the course's package,
+# coursecode, at the commit that built the course site ({commit}), keeping Colab's own
+# torch, numpy, matplotlib and scikit-learn when they are recent enough. Anywhere else
+# it installs nothing: set up the course as its README says.
+import sys
 
-def pinned_requirements(constraints: Path) -> list[str]:
-    """The constraints-file lines for the packages whose versions shape the outputs."""
-    wanted = {p for p in KEY_PACKAGES if p != "coursecode"}
-    pins = []
-    for line in constraints.read_text(encoding="utf-8").splitlines():
-        name = line.split("==")[0].strip().lower()
-        if "==" in line and name in wanted:
-            pins.append(line.strip())
-    missing = wanted - {p.split("==")[0].lower() for p in pins}
-    if missing:
-        raise ConversionError(f"{constraints}: no pin for {sorted(missing)}")
-    return pins
+if "google.colab" in sys.modules:
+    import importlib.metadata
+    import os
+    import subprocess
+
+    def _versions():
+        return {{
+            d.metadata["Name"].lower().replace("_", "-"): d.version
+            for d in importlib.metadata.distributions()
+        }}
+
+    _before = _versions()
+    subprocess.run(
+        [
+            sys.executable, "-m", "pip", "install", "--quiet",
+            "{package}",
+        ],
+        check=True,
+    )
+    _after = _versions()
+    _imported = {{
+        name.lower().replace("_", "-")
+        for module, names in importlib.metadata.packages_distributions().items()
+        if module in sys.modules
+        for name in names
+    }}
+    _changed = sorted(
+        name for name in _imported
+        if name in _before and _after.get(name) != _before[name]
+    )
+    if _changed:
+        print(
+            "Installing coursecode changed " + ", ".join(_changed) + ", which this "
+            "runtime had already loaded. Restarting the runtime so that the new "
+            "versions load: when it is back, run all cells again."
+        )
+        os.kill(os.getpid(), 9)
+
+import torch
+
+print(
+    f"Running PyTorch {{torch.__version__}} on "
+    f"{{'GPU' if torch.cuda.is_available() else 'CPU'}}; the course site was "
+    "built with PyTorch {torch} on {device}. Numbers may differ slightly "
+    "from the page's, more so on a GPU."
+)"""
+
+
+def notebook_names(stem: str) -> dict[str, str]:
+    """File names of a module's downloads: full and practice notebooks, script."""
+    return {
+        "full": f"{stem}.ipynb",
+        "practice": f"{stem}{PRACTICE_SUFFIX}.ipynb",
+        "script": f"{stem}.py",
+    }
+
+
+def load_glue(glue_dir: Path, stem: str) -> dict[str, str]:
+    """The values a page glued in the build whose executed pages are in ``glue_dir``."""
+    path = glue_dir / "modules" / f"{stem}.glue.json"
+    return read_glue_file(path) if path.is_file() else {}
 
 
 def write_notebooks(
-    docs: Path, out: Path, pages: list[Path] | None = None, commit: str | None = None
+    docs: Path,
+    out: Path,
+    pages: list[Path] | None = None,
+    *,
+    glue_dir: Path | None = None,
+    commit: str | None = None,
+    built_with: BuiltWith | None = None,
 ) -> list[Path]:
-    """Convert ``pages`` (default: every module page) into ``out``; return the files."""
+    """Write every download of ``pages`` (default: all modules) into ``out``.
+
+    ``glue_dir`` is the build's executed-notebook folder (``<build>/jupyter_execute``),
+    where the values the pages glue are found. Returns the files written, the zip last.
+    """
     syllabus = load_syllabus(docs)
     settings = load_settings(docs.parent)
     commit = commit or source_commit(docs.parent)
-    pins = pinned_requirements(docs / "constraints.txt")
+    built_with = built_with or BuiltWith.here()
+    glue_dir = glue_dir or docs / "_build" / OUTPUT_FOLDER
     pages = pages or sorted((docs / "modules").glob("[0-9][0-9]-*.md"))
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for page in pages:
-        nb = Converter(page.resolve(), syllabus, settings, commit, pins).convert()
-        target = out / f"{page.stem}.ipynb"
-        nbformat.write(nb, target)
-        written.append(target)
+        page = page.resolve()
+        glue = load_glue(glue_dir, page.stem)
+        names = notebook_names(page.stem)
+        for kind in ("full", "practice"):
+            nb = Converter(
+                page, syllabus, settings, commit, built_with, glue, practice=kind == "practice"
+            ).convert()
+            nbformat.write(nb, out / names[kind])
+            written.append(out / names[kind])
+            if kind == "full":
+                (out / names["script"]).write_text(jupytext.writes(nb, fmt="py:percent"))
+                written.append(out / names["script"])
+    archive = out / ZIP_NAME
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as bundle:
+        for path in written:
+            if path.suffix == ".ipynb":
+                bundle.write(path, f"deep-learning-pytorch-notebooks/{path.name}")
+    written.append(archive)
     return written
 
 
@@ -304,16 +458,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("pages", nargs="*", type=Path, help="module pages (default: all)")
     parser.add_argument("--docs", type=Path, default=Path(__file__).resolve().parents[2])
     parser.add_argument("--out", type=Path, default=None, help="default: docs/_build/notebooks")
+    parser.add_argument(
+        "--executed",
+        type=Path,
+        default=None,
+        help=f"the build's executed pages, for glued values (default: docs/_build/{OUTPUT_FOLDER})",
+    )
     args = parser.parse_args(argv)
     out = args.out or args.docs / "_build" / "notebooks"
     try:
-        written = write_notebooks(args.docs, out, args.pages or None)
+        written = write_notebooks(args.docs, out, args.pages or None, glue_dir=args.executed)
     except ConversionError as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
     for path in written:
         print(path)
-    print(f"{len(written)} notebook(s) in {out}")
+    print(f"{len(written)} file(s) in {out}")
     return 0
 
 

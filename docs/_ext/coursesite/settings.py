@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import subprocess
 import tomllib
+import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +30,11 @@ class Settings:
         if not self.repository_url.startswith(prefix):
             raise ValueError(f"the repository must be on GitHub for Colab: {self.repository_url}")
         return self.repository_url.removeprefix(prefix).strip("/")
+
+    def question_url(self, title: str) -> str:
+        """A new discussion in the repository's Q&A category, titled with ``title``."""
+        query = urllib.parse.urlencode({"category": "q-a", "title": f"{title}: "})
+        return f"{self.repository_url}/discussions/new?{query}"
 
     def colab_url(self, notebook_name: str) -> str:
         return (
