@@ -49,6 +49,18 @@ def test_deterministic_flag_controls_torch_setting():
     assert not torch.backends.cudnn.deterministic
 
 
+def test_deterministic_turns_off_cudnn_benchmark():
+    """Kills: ``seed_everything`` no longer setting ``cudnn.benchmark = False`` (the
+    autotuner picks kernels by timing, so runs differ; it is off by default, hence the
+    explicit ``True`` first)."""
+    torch.backends.cudnn.benchmark = True
+    try:
+        seed_everything(0)
+        assert torch.backends.cudnn.benchmark is False
+    finally:
+        torch.backends.cudnn.benchmark = False
+
+
 def test_training_is_repeatable_with_a_seed():
     def train() -> torch.Tensor:
         seed_everything(0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import math
 
 import pytest
@@ -281,3 +282,110 @@ def test_an_early_stopping_object_can_be_reused_across_runs():
     _, first = run(epochs=50, early_stopping=stopper)
     _, second = run(epochs=50, early_stopping=stopper)
     assert len(first) == len(second) == 2
+
+
+def test_evaluate_restores_each_submodules_own_mode_even_after_an_error():
+    """Kills: ``evaluate`` ending with ``model.train(was_training)`` (which switches a
+    frozen batch norm back to training mode), and restoring without ``try``/``finally``."""
+    model = nn.Sequential(nn.Linear(2, 4), nn.BatchNorm1d(4), nn.ReLU(), nn.Linear(4, 2))
+    model.train()
+    model[1].eval()  # a frozen batch norm, as when fine-tuning
+    modes = [m.training for m in model.modules()]
+    assert modes == [True, True, False, True, True]
+    x, y = blobs(8)
+    evaluate(model, [(x, y)], nn.CrossEntropyLoss())
+    assert [m.training for m in model.modules()] == modes
+    with pytest.raises(TypeError, match="pair"):  # the second batch is not a pair
+        evaluate(model, [(x, y), x], nn.CrossEntropyLoss())
+    assert [m.training for m in model.modules()] == modes
+
+
+def test_train_one_epoch_zeroes_the_gradients_before_each_step():
+    """Kills: ``train_one_epoch`` without ``optimizer.zero_grad()``.
+
+    The loss ``w·1`` has gradient 1 at every step, so two SGD steps of 0.1 take w from 0
+    to -0.2; gradients accumulated over the epoch would take it to -0.1 - 0.2 = -0.3.
+    """
+    model = nn.Linear(1, 1, bias=False)
+    nn.init.zeros_(model.weight)
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    batch = (torch.ones(1, 1), torch.zeros(1, 1))
+    train_one_epoch(model, [batch, batch], lambda out, _: out.mean(), opt)
+    assert model.weight.item() == pytest.approx(-0.2)
+
+
+def test_train_one_epoch_puts_the_model_in_training_mode():
+    """Kills: ``train_one_epoch`` without ``model.train()``.
+
+    The model arrives in eval mode; the epoch must train in training mode (batch norm
+    updates its running statistics, once per batch) and leave the model there.
+    """
+    model = nn.Sequential(nn.Linear(2, 4), nn.BatchNorm1d(4), nn.Dropout(0.5), nn.Linear(4, 2))
+    model.eval()
+    x, y = blobs(16)
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    train_one_epoch(model, [(x[:8], y[:8]), (x[8:], y[8:])], nn.CrossEntropyLoss(), opt)
+    assert all(m.training for m in model.modules())
+    batch_norm = model[1]
+    assert batch_norm.num_batches_tracked.item() == 2
+    assert not torch.equal(batch_norm.running_mean, torch.zeros(4))
+
+
+def test_the_epochs_loss_and_metrics_are_averaged_per_example():
+    """Kills: the epoch's loss (or a metric) averaged per batch instead of per example.
+
+    Five examples in batches of 4 and 1; the model ``w·x`` with w = 0 and x = 1, MSE loss,
+    SGD with lr 0.25. Batch 1 (targets 1): loss (0 - 1)² = 1, gradient 2(0 - 1) = -2, so
+    w becomes 0.5. Batch 2 (target 3): loss (0.5 - 3)² = 6.25. Per example:
+    (4·1 + 6.25) / 5 = 2.05; the mean of the batch means would be 3.625. The metric (the
+    batch's mean target): (4·1 + 3) / 5 = 1.4, against 2 per batch.
+    """
+    model = nn.Linear(1, 1, bias=False)
+    nn.init.zeros_(model.weight)
+    opt = torch.optim.SGD(model.parameters(), lr=0.25)
+    data = TensorDataset(torch.ones(5, 1), torch.tensor([[1.0], [1.0], [1.0], [1.0], [3.0]]))
+    result = train_one_epoch(
+        model,
+        DataLoader(data, batch_size=4),
+        nn.MSELoss(),
+        opt,
+        metrics={"target": lambda _, t: t.mean()},
+    )
+    assert result == pytest.approx({"loss": 2.05, "target": 1.4})
+
+
+@pytest.mark.parametrize(("restore_best", "weight"), [(True, 1.0), (False, 1.875)])
+def test_restore_best_loads_an_early_best_epoch(restore_best: bool, weight: float):
+    """Kills: ``fit(restore_best=True)`` not restoring (or keeping ``model.state_dict()``
+    without a deep copy, which follows the live weights).
+
+    ``w·x`` with x = 1 trains towards 2 (MSE, SGD lr 0.25: w ← w/2 + 1, so 1, 1.5, 1.75,
+    1.875) but is validated against 1: the best epoch is the first, with w = 1.
+    """
+    model = nn.Linear(1, 1, bias=False)
+    nn.init.zeros_(model.weight)
+    opt = torch.optim.SGD(model.parameters(), lr=0.25)
+    snapshots: list[dict[str, torch.Tensor]] = []
+
+    class SnapshotLoader:
+        """The validation set, recording the weights each epoch validates."""
+
+        def __iter__(self):
+            snapshots.append(copy.deepcopy(model.state_dict()))
+            yield torch.ones(1, 1), torch.ones(1, 1)
+
+    ones = torch.ones(1, 1)
+    history = fit(
+        model,
+        [(ones, 2 * ones)],
+        nn.MSELoss(),
+        opt,
+        epochs=4,
+        val_loader=SnapshotLoader(),
+        restore_best=restore_best,
+    )
+    assert history.best_epoch == 1
+    assert history["val_loss"] == pytest.approx([0.0, 0.25, 0.5625, 0.765625])
+    assert model.weight.item() == pytest.approx(weight)
+    if restore_best:
+        assert torch.equal(model.weight, snapshots[0]["weight"])

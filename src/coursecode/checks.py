@@ -22,6 +22,7 @@ exercises.
 from __future__ import annotations
 
 import math
+import numbers
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -78,6 +79,11 @@ def _shape(value: Any) -> tuple[int, ...]:
     return tuple(value.shape)
 
 
+def _is_number(value: Any) -> bool:
+    """A real number (Python's or NumPy's), but not a bool."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
 def check_tensor(
     name: str,
     *,
@@ -118,9 +124,13 @@ def check_tensor(
     elif dtype is not None and value.dtype != dtype:
         problem = f"expected dtype {dtype}, got {value.dtype}"
     elif expected is not None:
-        got = value.detach().to("cpu", expected.dtype)
-        if not torch.allclose(got, expected.cpu(), atol=atol, rtol=rtol):
-            worst = (got - expected.cpu()).abs().max().item()
+        # Compare in a dtype that holds both: casting the answer to an integer reference's
+        # dtype would truncate a wrong 1.7 to a right 1.
+        common = torch.promote_types(value.dtype, expected.dtype)
+        got = value.detach().to("cpu", common)
+        want = expected.detach().to("cpu", common)
+        if not torch.allclose(got, want, atol=atol, rtol=rtol):
+            worst = (got.double() - want.double()).abs().max().item()
             problem = (
                 f"the shape is right but the values differ from the expected ones "
                 f"(largest difference {worst:.3g}, tolerance {atol:g} + {rtol:g}×|expected|)"
@@ -163,14 +173,14 @@ def check_close(
                 name, f"expected a single number, got a tensor of shape {_shape(value)}", ""
             )
         value = value.item()
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    if not _is_number(value):
         return _report(name, f"expected a number, got a {type(value).__name__}", "")
     tolerance = atol + rtol * abs(expected)
     if not math.isfinite(value) or abs(value - expected) > tolerance:
         return _report(
             name, f"expected {expected:.6g} (within {tolerance:.3g}), got {value:.6g}", ""
         )
-    return _report(name, f"{value:.6g}, as expected", "")
+    return _report(name, None, f"{value:.6g}, as expected")
 
 
 def check_equal(name: str, expected: Any) -> bool:
@@ -191,15 +201,17 @@ def check_equal(name: str, expected: Any) -> bool:
         and not isinstance(expected, torch.Tensor)
     ):
         value = value.item()
-    if type(value) is not type(expected) and not (
-        isinstance(value, int | float) and isinstance(expected, int | float)
-    ):
+    if type(value) is not type(expected) and not (_is_number(value) and _is_number(expected)):
         return _report(
             name, f"expected a {type(expected).__name__}, got a {type(value).__name__}", ""
         )
-    if value != expected:
+    if isinstance(value, torch.Tensor):  # `!=` is elementwise: its truth value is ambiguous
+        same = value.dtype == expected.dtype and torch.equal(value.cpu(), expected.cpu())
+    else:
+        same = value == expected
+    if not same:
         return _report(name, f"expected {expected!r}, got {value!r}", "")
-    return _report(name, f"{value!r}, as expected", "")
+    return _report(name, None, f"{value!r}, as expected")
 
 
 def check_that(name: str, test: Callable[[Any], str | None], *, success: str) -> bool:

@@ -131,19 +131,21 @@ def evaluate(
     """Average loss and metrics over ``loader`` in eval mode, without gradients.
 
     Taught in Module 7 (The Training Loop). The model is put in ``eval()`` mode (dropout
-    off, batch norm uses running statistics) under :func:`torch.inference_mode`, and its
-    previous mode is restored afterwards.
+    off, batch norm uses running statistics) under :func:`torch.inference_mode`. Afterwards,
+    even when the pass raises, every submodule gets back its own ``training`` flag: a model
+    training with one batch norm frozen in ``eval()`` mode comes back exactly so (a plain
+    ``model.train()`` would switch that batch norm back to training mode).
 
     Returns:
         ``{"loss": ..., <metric>: ...}``, averaged over examples.
     """
-    was_training = model.training
-    model.eval()
+    modes = [(module, module.training) for module in model.modules()]  # each one's own flag
     device = _device_of(model, device)
     metrics = dict(metrics or {})
     totals = dict.fromkeys(["loss", *metrics], 0.0)
     seen = 0
     try:
+        model.eval()
         with torch.inference_mode():
             for batch in loader:
                 inputs, targets = _to(batch, device)
@@ -154,7 +156,8 @@ def evaluate(
                 for name, metric in metrics.items():
                     totals[name] += float(metric(outputs, targets)) * n
     finally:
-        model.train(was_training)
+        for module, training in modes:
+            module.training = training
     if seen == 0:
         raise ValueError("the loader yielded no batches")
     return {name: total / seen for name, total in totals.items()}
