@@ -80,7 +80,7 @@ def groups_of_three(value: Any) -> str | None:
     ],
 )
 def test_check_tensor_passes_a_right_answer(answer, kwargs, success, capsys):
-    assert check_tensor("answer", **kwargs) is True
+    assert check_tensor("answer", **kwargs) is None
     assert printed(capsys) == f"✓ answer: {success}\n"
 
 
@@ -113,7 +113,7 @@ def test_check_tensor_passes_a_right_answer(answer, kwargs, success, capsys):
     ],
 )
 def test_check_tensor_explains_a_wrong_answer(answer, kwargs, problem, capsys):
-    assert check_tensor("answer", **kwargs) is False
+    assert check_tensor("answer", **kwargs) is None
     assert printed(capsys) == f"✗ answer: {problem}\n"
 
 
@@ -131,7 +131,7 @@ def test_check_tensor_explains_a_wrong_answer(answer, kwargs, problem, capsys):
     ],
 )
 def test_check_close_passes_a_right_answer(answer, expected, kwargs, shown, capsys):
-    assert check_close("answer", expected, **kwargs) is True
+    assert check_close("answer", expected, **kwargs) is None
     assert printed(capsys) == f"✓ answer: {shown}, as expected\n"
 
 
@@ -146,7 +146,7 @@ def test_check_close_passes_a_right_answer(answer, expected, kwargs, shown, caps
     ],
 )
 def test_check_close_explains_a_wrong_answer(answer, problem, capsys):
-    assert check_close("answer", 0.5) is False
+    assert check_close("answer", 0.5) is None
     assert printed(capsys) == f"✗ answer: {problem}\n"
 
 
@@ -165,7 +165,7 @@ def test_check_close_explains_a_wrong_answer(answer, problem, capsys):
     ],
 )
 def test_check_equal_passes_a_right_answer(answer, expected, shown, capsys):
-    assert check_equal("answer", expected) is True
+    assert check_equal("answer", expected) is None
     assert printed(capsys) == f"✓ answer: {shown}, as expected\n"
 
 
@@ -185,7 +185,7 @@ def test_check_equal_passes_a_right_answer(answer, expected, shown, capsys):
     ],
 )
 def test_check_equal_explains_a_wrong_answer(answer, expected, problem, capsys):
-    assert check_equal("answer", expected) is False
+    assert check_equal("answer", expected) is None
     assert printed(capsys) == f"✗ answer: {problem}\n"
 
 
@@ -194,17 +194,17 @@ def test_check_equal_explains_a_wrong_answer(answer, expected, problem, capsys):
 
 def test_check_that_reports_the_pages_own_test(capsys):
     answer = [{"lr": 0.1}, {"lr": 0.01}, {"lr": 0.001}]
-    assert check_that("answer", groups_of_three, success="3 parameter groups") is True
+    assert check_that("answer", groups_of_three, success="3 parameter groups") is None
     assert printed(capsys) == "✓ answer: 3 parameter groups\n"
     answer = [{"lr": 0.1}]
-    assert check_that("answer", groups_of_three, success="3 parameter groups") is False
+    assert check_that("answer", groups_of_three, success="3 parameter groups") is None
     assert printed(capsys) == "✗ answer: expected 3 parameter groups, got 1\n"
     del answer
 
 
 # every check: unanswered, where the name is looked up, strict mode
 
-CALLS: list[tuple[Callable[..., bool], dict[str, Any]]] = [
+CALLS: list[tuple[Callable[..., None], dict[str, Any]]] = [
     (check_tensor, {"shape": (2,)}),
     (check_close, {"expected": 0.5}),
     (check_equal, {"expected": 3}),
@@ -214,14 +214,14 @@ CALLS: list[tuple[Callable[..., bool], dict[str, Any]]] = [
 
 @pytest.mark.parametrize(("check", "kwargs"), CALLS)
 def test_an_undefined_name_is_not_answered_yet(check, kwargs, capsys):
-    assert check("not_defined_anywhere", **kwargs) is False
+    assert check("not_defined_anywhere", **kwargs) is None
     assert printed(capsys) == unanswered("not_defined_anywhere") + "\n"
 
 
 def test_the_name_is_looked_up_in_locals_then_globals(capsys):
-    assert check_equal("ANSWER_IN_GLOBALS", 42) is True  # a notebook's global
+    assert check_equal("ANSWER_IN_GLOBALS", 42) is None  # a notebook's global
     ANSWER_IN_GLOBALS = 7  # a local of the same name wins
-    assert check_equal("ANSWER_IN_GLOBALS", 7) is True
+    assert check_equal("ANSWER_IN_GLOBALS", 7) is None
     assert (
         printed(capsys)
         == "✓ ANSWER_IN_GLOBALS: 42, as expected\n✓ ANSWER_IN_GLOBALS: 7, as expected\n"
@@ -270,6 +270,6 @@ def test_strict_mode_raises_for_wrong_and_missing_answers(
 def test_strict_mode_still_passes_a_right_answer(monkeypatch, capsys):
     monkeypatch.setenv(STRICT_ENV, "1")
     answer = 3
-    assert check_equal("answer", 3) is True
+    assert check_equal("answer", 3) is None
     assert printed(capsys) == "✓ answer: 3, as expected\n"
     del answer

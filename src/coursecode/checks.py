@@ -10,6 +10,8 @@ exercise expects and prints one line:
 - ``… acc is not answered yet: …`` when the name is not defined (the practice notebook
   before the learner writes the solution).
 
+They return nothing, so a check cell shows only that line.
+
 A learner never sees a bare ``AssertionError``. On the course site and in the full
 notebooks the checks run against the worked solution, in *strict* mode
 (``COURSECODE_STRICT_CHECKS=1``, which the course build sets for its kernels): there a
@@ -53,18 +55,17 @@ def _lookup(name: str, depth: int) -> Any:
     return frame.f_globals.get(name, _MISSING)
 
 
-def _report(name: str, problem: str | None, success: str) -> bool:
+def _report(name: str, problem: str | None, success: str) -> None:
     if problem is None:
         print(f"✓ {name}: {success}")
-        return True
+        return
     message = f"✗ {name}: {problem}"
     if strict():
         raise CheckFailed(message)
     print(message)
-    return False
 
 
-def _unanswered(name: str) -> bool:
+def _unanswered(name: str) -> None:
     message = (
         f"… {name} is not answered yet: write your solution in the cell above so that it "
         f"defines `{name}`, run it, then run this check again."
@@ -72,7 +73,6 @@ def _unanswered(name: str) -> bool:
     if strict():
         raise CheckFailed(message)
     print(message)
-    return False
 
 
 def _shape(value: Any) -> tuple[int, ...]:
@@ -92,7 +92,7 @@ def check_tensor(
     expected: torch.Tensor | None = None,
     atol: float = 1e-6,
     rtol: float = 1e-5,
-) -> bool:
+) -> None:
     """Check that the tensor called ``name`` has ``shape``, ``dtype`` and values.
 
     Args:
@@ -104,11 +104,9 @@ def check_tensor(
         atol: Absolute tolerance for ``expected``.
         rtol: Relative tolerance for ``expected``.
 
-    Returns:
-        ``True`` when the answer passes (and prints ``✓``), ``False`` otherwise.
-
     Raises:
-        CheckFailed: In strict mode, instead of returning ``False``.
+        CheckFailed: In strict mode, when the answer is wrong or missing (instead of
+            printing ``✗`` or "not answered yet").
     """
     value = _lookup(name, 2)
     if value is _MISSING:
@@ -147,7 +145,7 @@ def check_close(
     *,
     atol: float = 0.0,
     rtol: float = 1e-6,
-) -> bool:
+) -> None:
     """Check that the number called ``name`` is ``expected`` within a tolerance.
 
     A 0-d tensor (e.g. a loss) counts as a number.
@@ -158,11 +156,9 @@ def check_close(
         atol: Absolute tolerance.
         rtol: Relative tolerance (of ``|expected|``).
 
-    Returns:
-        ``True`` when the answer passes, ``False`` otherwise.
-
     Raises:
-        CheckFailed: In strict mode, instead of returning ``False``.
+        CheckFailed: In strict mode, when the answer is wrong or missing (instead of
+            printing ``✗`` or "not answered yet").
     """
     value = _lookup(name, 2)
     if value is _MISSING:
@@ -183,14 +179,12 @@ def check_close(
     return _report(name, None, f"{value:.6g}, as expected")
 
 
-def check_equal(name: str, expected: Any) -> bool:
+def check_equal(name: str, expected: Any) -> None:
     """Check that ``name`` equals ``expected`` exactly (ints, strings, tuples, sets…).
 
-    Returns:
-        ``True`` when the answer passes, ``False`` otherwise.
-
     Raises:
-        CheckFailed: In strict mode, instead of returning ``False``.
+        CheckFailed: In strict mode, when the answer is wrong or missing (instead of
+            printing ``✗`` or "not answered yet").
     """
     value = _lookup(name, 2)
     if value is _MISSING:
@@ -214,7 +208,7 @@ def check_equal(name: str, expected: Any) -> bool:
     return _report(name, None, f"{value!r}, as expected")
 
 
-def check_that(name: str, test: Callable[[Any], str | None], *, success: str) -> bool:
+def check_that(name: str, test: Callable[[Any], str | None], *, success: str) -> None:
     """Check ``name`` with a test written on the page, for answers no template fits.
 
     Args:
@@ -223,11 +217,9 @@ def check_that(name: str, test: Callable[[Any], str | None], *, success: str) ->
             sentence saying what is wrong ("expected 3 parameter groups, got 1").
         success: What a right answer is, printed after ``✓``.
 
-    Returns:
-        ``True`` when the answer passes, ``False`` otherwise.
-
     Raises:
-        CheckFailed: In strict mode, instead of returning ``False``.
+        CheckFailed: In strict mode, when the answer is wrong or missing (instead of
+            printing ``✗`` or "not answered yet").
     """
     value = _lookup(name, 2)
     if value is _MISSING:
