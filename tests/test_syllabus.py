@@ -9,6 +9,7 @@ import pytest
 
 from conftest import DOCS, MODULE_PAGES
 from coursesite.syllabus import SyllabusError, check_pages, load_syllabus, parse_syllabus
+from coursesite.timing import Estimate, count_page
 
 RAW = tomllib.loads((DOCS / "syllabus.toml").read_text(encoding="utf-8"))
 
@@ -52,8 +53,7 @@ def with_module(**changes) -> dict:
         (with_module(slug="Bad Slug"), "slug 'Bad Slug' must be lowercase"),
         (with_module(slug="introduction-to-deep-learning"), "duplicate slug"),
         (with_module(part="VII"), "unknown part 'VII'"),
-        (with_module(minutes=0), "minutes must be 1..240"),
-        (with_module(minutes="20"), "'minutes' must be a int"),
+        (with_module(minutes=20), "do not write 'minutes'"),
         (with_module(number=2), "do not write 'number'"),
         (with_module(measures="yes"), "measures must be true or false"),
         ({**RAW, "module": []}, "no \\[\\[module\\]\\] entries"),
@@ -103,3 +103,55 @@ def test_missing_or_broken_syllabus_file(tmp_path):
     (tmp_path / "syllabus.toml").write_text("course = [", encoding="utf-8")
     with pytest.raises(SyllabusError, match="not valid TOML"):
         load_syllabus(tmp_path)
+
+
+def test_times_are_derived_from_the_page():
+    page = (
+        """---
+kernelspec:
+  name: python3
+---
+# Title
+
+"""
+        + "word " * 300
+        + """
+
+```{code-cell} ipython3
+x = 1
+```
+
+```{code-cell} ipython3
+:tags: [remove-cell]
+hidden = 1
+```
+
+### Quiz 1 · One
+### Quiz 2 · Two
+
+::::{dropdown} ❓ Why?
+:class-container: inline-check
+Because.
+::::
+
+### Exercise 1 · Try
+
+```{code-cell} ipython3
+:tags: [solution, hide-cell]
+y = 2
+```
+"""
+    )
+    counts = count_page(page)
+    assert (counts.code_cells, counts.quizzes, counts.checks, counts.exercises) == (1, 2, 1, 1)
+    assert 300 <= counts.words <= 315  # the words, a title and a few of the answer's
+    # 2 min of words + 1.5 (cell) + 3 (quizzes) + 1 (check) = 7.6 -> 10; one exercise, 12
+    assert counts.estimate() == Estimate(read_run=10, exercises=12)
+
+
+def test_landing_total_adds_every_module(syllabus):
+    total = syllabus.total_estimate
+    assert total.read_run == sum(syllabus.estimate(m).read_run for m in syllabus.modules)
+    assert total.exercises == 12 * sum(
+        count_page((DOCS / "modules" / m.filename).read_text()).exercises for m in syllabus.modules
+    )

@@ -1,15 +1,19 @@
 """The course syllabus: one data file (``docs/syllabus.toml``) read into typed records.
 
 Everything that shows a module's number, title, duration or order (banners, the landing
-page's table, the navigation, "what's next" links, tests) reads it from here.
+page's table, the navigation, "what's next" links, tests) reads it from here. Durations
+are not typed in the file: they are derived from each page (:mod:`coursesite.timing`).
 """
 
 from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from coursesite.timing import Estimate, estimate_page
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 PAGE_RE = re.compile(r"^(?P<number>\d{2})-(?P<slug>.+)\.md$")
@@ -32,7 +36,6 @@ class Module:
     slug: str
     title: str
     part: Part
-    minutes: int
     measures: bool = False  # its outputs include timings: cells may be tagged nondeterministic
 
     @property
@@ -52,6 +55,15 @@ class Syllabus:
     parts: tuple[Part, ...]
     modules: tuple[Module, ...]
     written: frozenset[str]  # slugs of modules that have a page
+    estimates: Mapping[str, Estimate] = field(default_factory=dict)  # by slug, from pages
+
+    def estimate(self, module: Module) -> Estimate:
+        return self.estimates[module.slug]
+
+    @property
+    def total_estimate(self) -> Estimate:
+        written = [self.estimates[m.slug] for m in self.modules if m.slug in self.estimates]
+        return Estimate(sum(e.read_run for e in written), sum(e.exercises for e in written))
 
     @property
     def total(self) -> int:
@@ -118,14 +130,16 @@ def parse_syllabus(data: dict, source: str = "syllabus") -> tuple[str, str, tupl
         part_id = _require(raw, "part", str, where)
         if part_id not in parts:
             raise SyllabusError(f"{where} ({slug}): unknown part {part_id!r}; known: {list(parts)}")
-        minutes = _require(raw, "minutes", int, where)
-        if not 1 <= minutes <= 240:
-            raise SyllabusError(f"{where} ({slug}): minutes must be 1..240, got {minutes}")
+        if "minutes" in raw:
+            raise SyllabusError(
+                f"{where} ({slug}): do not write 'minutes'; a module's time is derived from "
+                "its page (coursesite/timing.py)"
+            )
         title = _require(raw, "title", str, where)
         measures = raw.get("measures", False)
         if not isinstance(measures, bool):
             raise SyllabusError(f"{where} ({slug}): measures must be true or false")
-        modules.append(Module(number, slug, title, parts[part_id], minutes, measures))
+        modules.append(Module(number, slug, title, parts[part_id], measures))
     return course, level, tuple(parts.values()), tuple(modules)
 
 
@@ -174,4 +188,9 @@ def load_syllabus(docs_dir: Path) -> Syllabus:
         raise SyllabusError(f"{path}: not valid TOML: {err}") from None
     course, level, parts, modules = parse_syllabus(data, str(path))
     written = check_pages(modules, docs_dir / MODULES_DIR)
-    return Syllabus(course, level, parts, modules, written)
+    estimates = {
+        m.slug: estimate_page(docs_dir / MODULES_DIR / m.filename)
+        for m in modules
+        if m.slug in written
+    }
+    return Syllabus(course, level, parts, modules, written, estimates)

@@ -1,0 +1,83 @@
+"""How long a module takes, derived from its page: the two numbers in its banner.
+
+A typed estimate drifts as a page grows; this one is computed from what the page holds,
+with rates documented in CONTRIBUTING.md:
+
+- **read & run**: prose at 150 words a minute, 1.5 minutes for each code cell a reader
+  runs and reads (exercise solutions and check cells excluded), 1.5 per practice quiz,
+  1 per inline check; rounded to 5 minutes;
+- **exercises**: 12 minutes for each exercise, attempted before opening its solution.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from myst_nb.core.read import read_myst_markdown_notebook
+
+WORDS_PER_MINUTE = 150
+MINUTES_PER_CODE_CELL = 1.5
+MINUTES_PER_QUIZ = 1.5
+MINUTES_PER_CHECK = 1.0
+MINUTES_PER_EXERCISE = 12
+ROUND_TO = 5
+
+_CODE_CELL = re.compile(r"^```\{code-cell\}.*?^```\s*$", re.MULTILINE | re.DOTALL)
+_MARKUP = re.compile(r"^(?::{3,}|`{3,}).*$|^:[\w-]+:.*$|\{[\w:-]+\}", re.MULTILINE)
+_WORD = re.compile(r"[A-Za-z0-9][\w'’.-]*")
+_NOT_READ = {"solution", "check", "remove-cell"}
+
+
+@dataclass(frozen=True)
+class Estimate:
+    read_run: int  # minutes
+    exercises: int  # minutes
+
+    @property
+    def total(self) -> int:
+        return self.read_run + self.exercises
+
+
+@dataclass(frozen=True)
+class PageCounts:
+    words: int
+    code_cells: int
+    quizzes: int
+    checks: int
+    exercises: int
+
+    def estimate(self) -> Estimate:
+        minutes = (
+            self.words / WORDS_PER_MINUTE
+            + self.code_cells * MINUTES_PER_CODE_CELL
+            + self.quizzes * MINUTES_PER_QUIZ
+            + self.checks * MINUTES_PER_CHECK
+        )
+        read_run = max(ROUND_TO, ROUND_TO * round(minutes / ROUND_TO))
+        return Estimate(read_run, self.exercises * MINUTES_PER_EXERCISE)
+
+
+def count_page(text: str) -> PageCounts:
+    """What a reader reads and runs on a module page (its MyST source)."""
+    body = text.split("\n---", 1)[1] if text.startswith("---\n") else text
+    prose = _MARKUP.sub(" ", _CODE_CELL.sub(" ", body))
+    cells = [c for c in read_myst_markdown_notebook(text).cells if c.cell_type == "code"]
+    read = [c for c in cells if not _NOT_READ & set(c.metadata.get("tags", []))]
+    return PageCounts(
+        words=len(_WORD.findall(prose)),
+        code_cells=len(read),
+        quizzes=len(re.findall(r"^### Quiz\b", text, re.MULTILINE)),
+        checks=text.count(":class-container: inline-check"),
+        exercises=len(re.findall(r"^### Exercise\b", text, re.MULTILINE)),
+    )
+
+
+def estimate_page(path: Path) -> Estimate:
+    return count_page(path.read_text(encoding="utf-8")).estimate()
+
+
+def hours(minutes: int) -> str:
+    """``1,615`` -> ``"about 27 hours"``."""
+    return f"about {round(minutes / 60)} hours"
