@@ -86,7 +86,7 @@ def test_locate_finds_the_cell_and_its_line(tmp_path):
 
 
 def test_runpage_checks_and_executes_one_page(tmp_path, capsys):
-    from coursesite.runpage import main
+    from runpage import main
 
     status = main([str(MODULE_PAGES[0]), "--out", str(tmp_path)])
     out = capsys.readouterr().out
@@ -111,7 +111,7 @@ def _page(path: Path, outputs: list[str], tags: list[str] | None = None) -> None
 
 
 def test_reproduce_names_the_page_and_cell_that_differ(tmp_path, capsys):
-    from coursesite.reproduce import compare, main
+    from reproduce import compare, main
 
     a, b = tmp_path / "a", tmp_path / "b"
     _page(a / "modules" / "01-x.html", ["1", "2", "3"])
@@ -124,7 +124,7 @@ def test_reproduce_names_the_page_and_cell_that_differ(tmp_path, capsys):
 
 
 def test_reproduce_skips_and_counts_nondeterministic_cells(tmp_path, capsys):
-    from coursesite.reproduce import main
+    from reproduce import main
 
     a, b = tmp_path / "a", tmp_path / "b"
     tags = ["", "tag_nondeterministic"]
@@ -135,7 +135,7 @@ def test_reproduce_skips_and_counts_nondeterministic_cells(tmp_path, capsys):
 
 
 def test_reproduce_refuses_an_empty_comparison(tmp_path):
-    from coursesite.reproduce import main
+    from reproduce import main
 
     (tmp_path / "a" / "modules").mkdir(parents=True)
     (tmp_path / "b" / "modules").mkdir(parents=True)

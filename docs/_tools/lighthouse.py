@@ -24,6 +24,8 @@ import tempfile
 import threading
 from pathlib import Path
 
+from chromium import CHROMIUM_FLAGS
+
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 # The simulated timings behind the performance score (ms; layout shift is unitless).
 METRICS = {
@@ -34,15 +36,6 @@ METRICS = {
     "cumulative_layout_shift": "cumulative-layout-shift",
 }
 TARGETS = {"performance": 95, "accessibility": 100, "best-practices": 95, "bytes": 1_000_000}
-# How Debian's Chromium runs headless here (also used by tests/test_browser.py).
-CHROMIUM_FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-)
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):

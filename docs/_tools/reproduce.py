@@ -1,6 +1,6 @@
 """Are two builds' outputs byte-identical? Compare what readers see, cell by cell.
 
-    python -m coursesite.reproduce HTML_A HTML_B      (or: nox -s reproducibility)
+    python docs/_tools/reproduce.py HTML_A HTML_B      (or: nox -s reproducibility)
 
 Each argument is a built site (the HTML folder). For every module page, every code cell's
 rendered output must be byte-identical between the two builds: the text as printed, and
@@ -68,7 +68,7 @@ def compare(html_a: Path, html_b: Path) -> Report:
 def main(argv: list[str] | None = None) -> int:
     args = argv if argv is not None else sys.argv[1:]
     if len(args) != 2:
-        print("usage: python -m coursesite.reproduce HTML_A HTML_B", file=sys.stderr)
+        print("usage: python docs/_tools/reproduce.py HTML_A HTML_B", file=sys.stderr)
         return 2
     report = compare(Path(args[0]), Path(args[1]))
     for difference in report.differences:

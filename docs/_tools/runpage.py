@@ -1,6 +1,6 @@
 """Run one module page quickly, without building the site.
 
-    python -m coursesite.runpage docs/modules/NN-slug.md      (or: nox -s page -- PAGE)
+    python docs/_tools/runpage.py docs/modules/NN-slug.md      (or: nox -s page -- PAGE)
 
 Checks the page against the module contract, executes its code cells in a fresh kernel
 (as the build does), prints every cell's output with its number and line, flags anything

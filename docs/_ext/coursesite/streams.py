@@ -5,7 +5,7 @@ A kernel sends a cell's printed text in chunks whose boundaries depend on timing
 1.4's ``coalesce_streams`` (used for ``nb_merge_streams``) joins chunks with
 ``rstrip()`` + newline, so a boundary in the middle of a line puts a line break into the
 page that the code never printed, differently from build to build (found by comparing
-two cold builds, see coursesite.reproduce). The site uses this exact join instead.
+two cold builds, see docs/_tools/reproduce.py). The site uses this exact join instead.
 """
 
 from __future__ import annotations
