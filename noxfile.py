@@ -45,10 +45,10 @@ def install(session: nox.Session, *extras: str) -> None:
     marker.write_text(stamp)
 
 
-def run_site_tool(session: nox.Session, module: str, *args: str) -> None:
-    """Run ``python -m coursesite.<module>`` from the site's extension folder."""
+def run_site_tool(session: nox.Session, tool: str, *args: str) -> None:
+    """Run a contributor tool, ``docs/_tools/<tool>.py``, with the site's extension importable."""
     session.run(
-        "python", "-m", f"coursesite.{module}", *args, env={"PYTHONPATH": str(DOCS / "_ext")}
+        "python", str(DOCS / "_tools" / f"{tool}.py"), *args, env={"PYTHONPATH": str(DOCS / "_ext")}
     )
 
 
@@ -135,7 +135,7 @@ def lighthouse(session: nox.Session) -> None:
     # The script needs only the standard library: run it by path, outside any venv.
     session.run(
         "python3",
-        str(DOCS / "_ext" / "coursesite" / "lighthouse.py"),
+        str(DOCS / "_tools" / "lighthouse.py"),
         str(HTML),
         str(cli),
         str(DOCS / "_build" / "lighthouse.json"),

@@ -16,11 +16,12 @@ import re
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
+from chromium import CHROMIUM_FLAGS
 from conftest import MODULE_PAGES, ROOT
-from coursesite.lighthouse import CHROMIUM_FLAGS
 
 pytestmark = pytest.mark.browser
 
@@ -93,10 +94,15 @@ def page(context, server, request):
     tab.on("console", on_console)
     tab.on("pageerror", lambda error: tab.own_errors.append(f"page error: {error}"))
     yield tab
-    report = getattr(request.node, "rep_call", None)
-    if report is not None and report.failed and tab.url.startswith("http"):
-        _screenshots(tab, request.node.name)
+    _after_test(tab, request.node)
     tab.close()
+
+
+def _after_test(tab, node, folder: Path = SHOTS) -> None:
+    """The failure hook: screenshots of a tab whose test failed (none otherwise)."""
+    report = getattr(node, "rep_call", None)
+    if report is not None and report.failed and tab.url.startswith("http"):
+        _screenshots(tab, node.name, folder)
 
 
 def _screenshots(tab, name: str, folder: Path = SHOTS) -> None:
@@ -168,23 +174,51 @@ def test_copy_button_copies_code_without_prompts_or_output(page, module):
 
 
 def test_next_link_follows_the_syllabus(page, module, syllabus):
-    open_module(page, module)
+    """The theme's next button and the course's own "Next:" line both lead onward."""
+    article = open_module(page, module)
     nxt = syllabus.next_module(module)
     link = page.locator("a.right-next")
+    ours = article.locator("p", has_text="Next:").locator("a")
     if nxt is not None and syllabus.is_written(nxt):
-        assert link.get_attribute("href").endswith(f"{nxt.docname.split('/')[1]}.html")
+        target = f"{nxt.docname.split('/')[1]}.html"
+        assert link.get_attribute("href").endswith(target)
+        assert ours.count() == 1
+        assert ours.get_attribute("href").endswith(target), "Next: points at the next module"
+        ours.click()
+        page.wait_for_url(f"**/{target}")
     else:
         assert link.count() == 0 or "modules/" not in (link.get_attribute("href") or "")
+        assert ours.count() == 0
 
 
-def test_colab_and_download_links(page, module):
+def test_every_download_link_serves_its_file(page, module):
+    """Full and practice notebooks (Colab and download), the script, the question link."""
     article = open_module(page, module)
-    colab = article.locator("a.colab-link")
-    download = article.locator("a.download-notebook")
-    assert colab.get_attribute("href").endswith(f"/{module.docname.split('/')[1]}.ipynb")
-    response = page.request.get(page.url.rsplit("/", 1)[0] + "/" + download.get_attribute("href"))
+    stem = module.docname.split("/")[1]
+    base = page.url.rsplit("/", 1)[0] + "/"
+    for kind, name in (("full", f"{stem}.ipynb"), ("practice", f"{stem}-practice.ipynb")):
+        colab = article.locator(f'a.colab-link[data-kind="{kind}"]')
+        assert colab.get_attribute("href").endswith(f"/{name}")
+        download = article.locator(f'a.download-notebook[data-kind="{kind}"]')
+        response = page.request.get(base + download.get_attribute("href"))
+        assert response.ok
+        notebook = response.json()
+        assert notebook["nbformat"] == 4
+        assert notebook["metadata"]["coursecode"]["practice"] is (kind == "practice")
+    script = page.request.get(base + article.locator("a.download-script").get_attribute("href"))
+    assert script.ok
+    assert "# %%" in script.text()
+    question = article.locator("a.question-link").get_attribute("href")
+    assert "/discussions/new?" in question
+    assert f"Module+{module.number}+" in question
+
+
+def test_landing_page_zip_of_every_notebook(page):
+    page.goto("/index.html")
+    link = page.locator("a.download-all")
+    response = page.request.get(page.url.rsplit("/", 1)[0] + "/" + link.get_attribute("href"))
     assert response.ok
-    assert response.json()["nbformat"] == 4
+    assert response.body()[:2] == b"PK", "a zip archive"
 
 
 def test_no_console_errors_from_the_sites_own_scripts(page, module):
@@ -315,13 +349,14 @@ def test_no_serious_accessibility_violations(page, docname, record_property):
     assert not unlisted, "fix these, or accept them in ACCEPTED_MODERATE with a reason"
 
 
-def test_screenshots_are_saved_when_a_check_fails(context, tmp_path):
-    """The failure hook writes the three screenshots a contributor needs to see."""
+@pytest.mark.parametrize("failed", [True, False])
+def test_screenshots_are_saved_when_a_check_fails(context, tmp_path, failed):
+    """The failure hook writes the three screenshots a contributor needs, and only when the
+    test failed (a node with the report pytest_runtest_makereport leaves on it)."""
     tab = context.new_page()
     tab.goto("/index.html")
-    _screenshots(tab, "example", tmp_path / "shots")
-    assert sorted(p.name for p in (tmp_path / "shots").iterdir()) == [
-        "example-dark.png",
-        "example-light.png",
-        "example-phone.png",
-    ]
+    node = SimpleNamespace(name="example[x]", rep_call=SimpleNamespace(failed=failed))
+    _after_test(tab, node, tmp_path / "shots")
+    shots = sorted(p.name for p in (tmp_path / "shots").glob("*.png"))
+    expected = ["example_x_-dark.png", "example_x_-light.png", "example_x_-phone.png"]
+    assert shots == (expected if failed else [])
