@@ -13,121 +13,166 @@ from pathlib import Path
 import pytest
 
 from conftest import DOCS, MODULE_PAGES
-from coursesite.contract import ContractError, check_page
+from coursesite.contract import RULES, ContractError, check_page
 
 FIRST = MODULE_PAGES[0]
+SECOND = MODULE_PAGES[1]  # for rules that only apply from Module 2 on (prerequisites)
 
 
 @pytest.mark.parametrize("page", MODULE_PAGES, ids=[p.name for p in MODULE_PAGES])
 def test_module_page_meets_the_contract(page, syllabus):
     problems = check_page(page, syllabus)
-    assert not problems, f"{page.name} breaks the module contract:\n" + "\n".join(problems)
+    assert not problems, f"{page.name} breaks the module contract:\n" + "\n".join(
+        map(str, problems)
+    )
 
 
 def test_there_is_at_least_one_module_page():
     assert MODULE_PAGES, "no module pages found in docs/modules/"
 
 
-def mutated(tmp_path: Path, change) -> Path:
-    text = FIRST.read_text(encoding="utf-8")
+def mutated(tmp_path: Path, change, source: Path = FIRST) -> Path:
+    text = source.read_text(encoding="utf-8")
     new = change(text)
     assert new != text, "the mutation did not change the page"
     (tmp_path / "glossary.md").write_text((DOCS / "glossary.md").read_text(encoding="utf-8"))
-    path = tmp_path / "modules" / FIRST.name
+    path = tmp_path / "modules" / source.name
     path.parent.mkdir(exist_ok=True)
     path.write_text(new, encoding="utf-8")
     return path
 
 
+def sub(pattern: str, replacement: str = "", count: int = 0):
+    """A mutation: ``re.sub`` over the page (all matches unless ``count``)."""
+    return lambda t: re.sub(pattern, replacement, t, count=count, flags=re.DOTALL | re.MULTILINE)
+
+
 def drop_section(title: str):
     """Remove a '## title' section up to the next level-2 heading."""
-    return lambda t: re.sub(rf"\n## {re.escape(title)}\n.*?(?=\n## )", "\n", t, flags=re.DOTALL)
+    return sub(rf"\n## {re.escape(title)}\n.*?(?=\n## )", "\n", count=1)
 
 
-def drop_first(pattern: str, count: int = 1):
-    return lambda t: re.sub(pattern, "", t, count=count, flags=re.DOTALL)
+def add_cell(source: str, after: str = r"^## Key concepts\n"):
+    """Insert a code cell (``source`` may start with options) after the first ``after``."""
+    return sub(f"({after})", lambda m: f"{m[1]}\n```{{code-cell}} ipython3\n{source}\n```\n", 1)
 
 
-MUTATIONS = {
-    "banner": (drop_first(r":::\{module-banner\}\n:::\n"), "banner:"),
-    "title": (lambda t: t.replace("# Introduction to Deep Learning", "# Intro", 1), "title:"),
-    "objectives": (drop_section("What you will learn"), "missing '## What you will learn'"),
-    "too many objectives": (
-        lambda t: t.replace("## What you will learn\n", "## What you will learn\n\n- a\n- b\n"),
-        "objectives: 'What you will learn' needs 3-5 bullets",
-    ),
-    "figure alt text": (drop_first(r"  image:\n    alt: .*?(?=  figure:)"), "mystnb.image.alt"),
-    "figure": (drop_first(r"---\nmystnb:\n  image:.*?---\n"), "figure: no code cell"),
-    "glossary entry": (
-        lambda t: t.replace("{term}`Neuron`", "{term}`Neutron`", 1),
-        "glossary: no entry in glossary.md for {term} ['Neutron']",
-    ),
-    "key concepts link": (lambda t: t.replace("{term}`Neuron`", "Neuron", 1), "{term}"),
-    "key concepts": (drop_section("Key concepts"), "missing '## Key concepts'"),
-    "code cells": (
-        drop_first(r"```\{code-cell\} ipython3\n(?!---).*?```\n", count=20),
-        "code: needs at least 6 code cells",
-    ),
-    "tip": (drop_first(r":::\{tip\}.*?:::\n", count=5), "tip:"),
-    "inline checks": (
-        drop_first(r"::::\{dropdown\} ❓.*?::::\n", count=2),
-        "inline checks: needs at least 2",
-    ),
-    "inline check answer": (
-        drop_first(r"(?<=:class-container: inline-check\n)\n`input_data` was.*?(?=::::)"),
-        "has no answer",
-    ),
-    "quiz answer": (
-        drop_first(r"(?<=### Quiz 2 · Backpropagation\n).*?:::\{dropdown\} Answer.*?\n:::\n"),
-        "quiz 'Quiz 2 · Backpropagation': needs one dropdown",
-    ),
-    "quiz marked answer": (
-        lambda t: t.replace("**B.** Backpropagation computes", "Backpropagation computes"),
-        "quiz 'Quiz 2 · Backpropagation': the answer must start with the correct option",
-    ),
-    "quizzes": (drop_section("Practice quizzes"), "missing '## Practice quizzes'"),
-    "exercise solution": (
-        lambda t: t.replace("tags: [solution, hide-cell]", "tags: [hide-cell]", 1),
-        "exercise 'Exercise 1 · A hidden layer by hand': needs a solution code cell",
-    ),
-    "summary": (drop_section("Summary"), "missing '## Summary'"),
-    "next module": (drop_first(r":::\{next-module\}\n:::\n"), "what's next:"),
-    "further reading": (
-        lambda t: t.replace("https://docs.pytorch.org/", "https://example.org/"),
-        "further reading: link the PyTorch documentation",
-    ),
-    "section order": (
+def in_section(title: str, pattern: str, replacement: str, count: int = 1):
+    """``re.sub`` inside one level-2 section only."""
+
+    def change(text: str) -> str:
+        match = re.search(
+            rf"^## {re.escape(title)}\n.*?(?=^## |\Z)", text, re.MULTILINE | re.DOTALL
+        )
+        assert match, title
+        body = re.sub(pattern, replacement, match[0], count=count, flags=re.MULTILINE | re.DOTALL)
+        return text[: match.start()] + body + text[match.end() :]
+
+    return change
+
+
+FIRST_TITLE = re.search(r"^# (.+)$", FIRST.read_text(), re.MULTILINE)[1]
+
+# One mutation for every rule of the contract: (change, page, rule code it must produce).
+MUTATIONS: dict[str, tuple] = {
+    "kernelspec": (sub(r"^kernelspec:\n(  [^\n]*\n)+", "", 1), FIRST),
+    "banner": (sub(r":::\{module-banner\}\n:::\n", "", 1), FIRST),
+    "title": (sub(rf"^# {re.escape(FIRST_TITLE)}$", "# Intro", 1), FIRST),
+    "introduction": (sub(r"(^# [^\n]+\n).*?(?=^## What you will learn)", r"\1\n", 1), FIRST),
+    "section": (drop_section("Summary"), FIRST),
+    "section-order": (
         lambda t: (
-            t.replace("## Summary", "## Summary2")
+            t.replace("## Summary", "## S2")
             .replace("## Exercises", "## Summary")
-            .replace("## Summary2", "## Exercises")
+            .replace("## S2", "## Exercises")
         ),
-        "sections: expected in the order",
+        FIRST,
     ),
-    "wide code": (
-        lambda t: t.replace("seed_everything(0)\n", "seed_everything(0)" + " " * 70 + "# x\n", 1),
-        "code: lines longer than 79",
-    ),
-    "nondeterministic": (
-        lambda t: t.replace(
-            "tags: [solution, hide-cell]", "tags: [solution, hide-cell, nondeterministic]", 1
+    "objectives": (sub(r"(## What you will learn\n)", r"\1\n- a\n- b\n- c\n", 1), FIRST),
+    "prerequisites": (in_section("Prerequisites", r"\{doc\}", "", 0), SECOND),
+    "figure": (sub(r"^  figure:$", "  figur:"), FIRST),
+    "figure-caption": (sub(r"^(    caption: ).*?(?=^    \w+:|^---)", r'\1""\n', 1), FIRST),
+    "figure-alt": (sub(r"^(    alt: ).*?(?=^  \w+:|^---)", r'\1"short"\n', 1), FIRST),
+    "key-concepts-header": (sub(r"^\| Concept \| Definition \| Role \|", "| A | B | C |"), FIRST),
+    "key-concepts-count": (
+        in_section(
+            "Key concepts", r"^(\|---\|---\|---\|\n(?:\|[^\n]*\n){2})(?:\|[^\n]*\n)+", r"\1"
         ),
-        "only a module marked 'measures = true'",
+        FIRST,
     ),
-    "skip-execution": (
-        lambda t: t.replace(
-            "tags: [solution, hide-cell]", "tags: [solution, hide-cell, skip-execution]", 1
+    "key-concepts-links": (in_section("Key concepts", r"\{term\}`([^`<]+)`", r"\1"), FIRST),
+    "glossary": (sub(r"\{term\}`[^`]+`", "{term}`Zzz unknown`", 1), FIRST),
+    "code-cells": (sub(r"```\{code-cell\} ipython3\n(?!---|:tags).*?```\n", "", 30), FIRST),
+    "code-width": (add_cell("x = 1  # " + "y" * 80), FIRST),
+    "nondeterministic": (add_cell(":tags: [nondeterministic]\nx = 1"), FIRST),
+    "skip-execution": (add_cell(":tags: [skip-execution]\nx = 1"), FIRST),
+    "claims-count": (
+        lambda t: re.sub(
+            r"```\{code-cell\} ipython3\n:tags: \[remove-cell[^\n]*\n.*?```\n",
+            "",
+            re.sub(r"\{glue:text\}`[^`]+`", "1", t),
+            flags=re.DOTALL,
         ),
-        "tagged skip-execution",
+        FIRST,
+    ),
+    "claims-unknown-glue": (
+        sub(r"(^## Summary\n)", r"\1\nIt was {glue:text}`zz_nowhere:.1f`.\n", 1),
+        FIRST,
+    ),
+    "claims-visible-glue": (
+        add_cell('from myst_nb import glue\nglue("zz", 1, display=False)'),
+        FIRST,
+    ),
+    "claims-hidden": (add_cell(':tags: [claim]\nassert 1 == 1, "claim"'), FIRST),
+    "claims-assert": (add_cell(":tags: [remove-cell, claim]\nx = 1"), FIRST),
+    "claims-message": (add_cell(":tags: [remove-cell, claim]\nassert 1 == 1"), FIRST),
+    "tip": (sub(r":::\{tip\}.*?:::\n"), FIRST),
+    "inline-checks": (sub(r"::::\{dropdown\} ❓.*?::::\n"), FIRST),
+    "inline-check-icon": (sub(r"\{dropdown\} ❓", "{dropdown} ?", 1), FIRST),
+    "inline-check-answer": (
+        sub(r"(:class-container: inline-check\n).*?(?=^::::$)", r"\1", 1),
+        FIRST,
+    ),
+    "run-it-yourself": (sub(r":::\{run-it-yourself\}\n:::\n", "", 1), FIRST),
+    "quizzes": (in_section("Practice quizzes", r"^### Quiz", "#### Quiz", 2), FIRST),
+    "quiz-answer": (sub(r":class-container: quiz-answer", ":class-container: x", 1), FIRST),
+    "quiz-options": (sub(r"^- [CD]\. [^\n]*\n"), FIRST),
+    "quiz-letter": (sub(r"(:class-container: quiz-answer\n\n)\*\*([A-D])\.\*\*", r"\1\2."), FIRST),
+    "quizzes-multiple-choice": (sub(r"^- ([A-D])\. ", r"- (\1) "), FIRST),
+    "exercises": (in_section("Exercises", r"^### Exercise", "#### Exercise", 0), FIRST),
+    "exercise-solution": (sub(r"tags: \[solution, hide-cell\]", "tags: [hide-cell]", 1), FIRST),
+    "exercise-check-order": (
+        add_cell(":tags: [check]\nx = 1", after=r"^### Exercise[^\n]*\n"),
+        FIRST,
+    ),
+    "exercise-checks": (sub(r":tags: \[check\]", ":tags: [checked]"), FIRST),
+    "summary": (in_section("Summary", r"^- .*?(?=^\S|\Z)", "", 0), FIRST),
+    "next-module": (sub(r":::\{next-module\}\n:::\n", "", 1), FIRST),
+    "further-reading": (sub(r"^### Further reading", "### More", 1), FIRST),
+    "further-reading-docs": (
+        lambda t: t.replace("https://docs.pytorch.org/", "https://example.org/"),
+        FIRST,
     ),
 }
 
 
-@pytest.mark.parametrize("part", MUTATIONS)
-def test_a_missing_part_is_reported_by_name(part, tmp_path, syllabus):
-    change, expected = MUTATIONS[part]
-    problems = check_page(mutated(tmp_path, change), syllabus)
-    assert any(expected in p for p in problems), f"expected {expected!r} in {problems}"
+@pytest.mark.parametrize("rule", MUTATIONS)
+def test_each_rule_fires_on_its_mutation(rule, tmp_path, syllabus):
+    change, source = MUTATIONS[rule]
+    problems = check_page(mutated(tmp_path, change, source), syllabus)
+    codes = [p.code for p in problems]
+    assert rule in codes, f"expected rule {rule!r}; got {[str(p) for p in problems]}"
+
+
+def test_every_rule_of_the_contract_has_a_mutation():
+    """A rule nobody can trigger is a check that can silently stop checking."""
+    assert set(MUTATIONS) == set(RULES)
+
+
+def test_problems_name_their_part_for_the_contributor(tmp_path, syllabus):
+    path = mutated(tmp_path, MUTATIONS["tip"][0])
+    (problem,) = check_page(path, syllabus)
+    assert str(problem) == "tip: add at least one ':::{tip}' admonition"
 
 
 def test_broken_front_matter_is_a_clear_error(tmp_path, syllabus):
@@ -147,4 +192,4 @@ def test_missing_kernelspec_is_reported(tmp_path, syllabus):
         tmp_path,
         lambda t: t.replace("kernelspec:\n  name: python3\n  display_name: Python 3\n", ""),
     )
-    assert any("kernelspec" in p for p in check_page(path, syllabus))
+    assert any(p.code == "kernelspec" for p in check_page(path, syllabus))

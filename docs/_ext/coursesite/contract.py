@@ -1,27 +1,31 @@
 """The module contract, checked: the structural parts every module page must have.
 
 The prose contract lives in CONTRIBUTING.md; this is its executable half. ``check_page``
-parses a MyST-NB page with the same parsers the build uses (myst-parser's markdown-it
-and myst-nb's notebook reader) and returns one message per missing or malformed part,
-each naming the part, so a contributor sees exactly what to add. The build runs it on
-every module page (a problem is a warning, an error under ``-W``) and so do the tests.
+parses a MyST-NB page once, with the same parsers the build uses (myst-parser's
+markdown-it and myst-nb's notebook reader), into a :class:`ParsedPage`, then runs a list
+of small named checks over it (:data:`CHECKS`). Each problem carries the code of the
+rule it breaks (:data:`RULES`) and a message naming the part, so a contributor sees
+exactly what to add; the tests prove every rule can fire. The build runs it on every
+module page (a problem is a warning, an error under ``-W``) and so do the tests.
 """
 
 from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 from markdown_it.token import Token
 from myst_nb.core.read import MystMetadataParsingError, read_myst_markdown_notebook
+from nbformat import NotebookNode
 
 from coursesite.glue import ROLE as GLUE_ROLE
 from coursesite.glue import split_role
 from coursesite.markup import parser, split_directive
-from coursesite.syllabus import Syllabus
+from coursesite.syllabus import Module, Syllabus
 
 MIN_CODE_CELLS = 6
 MAX_CODE_LINE = 79  # wider code scrolls sideways in the theme's column
@@ -150,309 +154,509 @@ def _front_matter(text: str) -> dict:
     return data
 
 
-def check_page(path: Path, syllabus: Syllabus) -> list[str]:
-    """Every contract problem of the module page at ``path`` (empty when it passes).
+# Every rule a page can break, by code: what a problem's message starts with.
+RULES = {
+    "kernelspec": "front matter names a kernel, so the page is executed",
+    "banner": "a module-banner directive above the title",
+    "title": "exactly one '# Title', the syllabus title",
+    "introduction": "text under the title",
+    "section": "every level-2 section of the contract",
+    "section-order": "the sections in the contract's order",
+    "objectives": "'What you will learn' has 3-5 bullets",
+    "prerequisites": "'Prerequisites' links an earlier module (from Module 2 on)",
+    "figure": "a code cell draws a figure",
+    "figure-caption": "each figure has a caption",
+    "figure-alt": "each figure has alt text",
+    "key-concepts-header": "the Key concepts table's header",
+    "key-concepts-count": "at least 3 concepts",
+    "key-concepts-links": "each concept links the glossary",
+    "glossary": "every {term} names a glossary entry",
+    "code-cells": "at least 6 code cells",
+    "code-width": "code lines of at most 79 characters",
+    "nondeterministic": "timing cells only in the measuring module",
+    "skip-execution": "every cell runs",
+    "claims-count": "at least 3 glued numbers or asserted claims",
+    "claims-unknown-glue": "every pasted name is glued by a cell",
+    "claims-visible-glue": "glue calls only in hidden cells",
+    "claims-hidden": "claim cells are hidden",
+    "claims-assert": "claim cells assert",
+    "claims-message": "every claim assert has a message",
+    "tip": "at least one tip",
+    "inline-checks": "at least 2 inline checks",
+    "inline-check-icon": "inline check titles start with ❓",
+    "inline-check-answer": "inline checks hold an answer",
+    "run-it-yourself": "the run-it-yourself links",
+    "quizzes": "at least 4 quizzes",
+    "quiz-answer": "each quiz has one answer dropdown",
+    "quiz-options": "multiple choice has 3-4 options",
+    "quiz-letter": "the answer starts with the right option's letter",
+    "quizzes-multiple-choice": "most quizzes are multiple choice",
+    "exercises": "at least 2 exercises",
+    "exercise-solution": "each exercise has a solution cell",
+    "exercise-check-order": "a check cell comes after its solution",
+    "exercise-checks": "at least 2 exercises have a check cell",
+    "summary": "3-6 summary bullets",
+    "next-module": "a next-module directive",
+    "further-reading": "a Further reading section",
+    "further-reading-docs": "Further reading links the PyTorch docs",
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One broken rule: its code (a key of :data:`RULES`) and what to do."""
+
+    code: str
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+@dataclass
+class Cell:
+    """A code cell of the page: 1-based number among code cells, and fence line."""
+
+    number: int
+    line: int
+    source: str
+    tags: list[str]
+    metadata: dict
+
+
+@dataclass
+class ParsedPage:
+    """A module page, parsed once for every check."""
+
+    path: Path
+    text: str
+    meta: dict
+    cells: list[Cell]
+    top: Section  # the '# Title' section (sections are its children)
+    root: Section  # the whole page
+    module: Module | None
+    glossary: set[str]
+
+    @property
+    def sections(self) -> dict[str, Section]:
+        return {s.title: s for s in self.top.children if s.level == 2}
+
+    def tagged(self, tag: str) -> list[Cell]:
+        return [c for c in self.cells if tag in c.tags]
+
+
+def parse_page(path: Path, syllabus: Syllabus) -> ParsedPage | list[Problem]:
+    """The page parsed; or, when it has no single title, the problems that says.
 
     Raises:
         ContractError: when the page cannot be parsed at all.
     """
     text = path.read_text(encoding="utf-8")
-    problems: list[str] = []
-
-    def need(ok: object, message: str) -> None:
-        if not ok:
-            problems.append(message)
-
     meta = _front_matter(text)
-    need(
-        isinstance(meta.get("kernelspec"), dict) and meta["kernelspec"].get("name"),
-        "front matter: needs a kernelspec (name: python3) so the page is executed",
-    )
     try:
-        notebook = read_myst_markdown_notebook(text)
+        notebook = read_myst_markdown_notebook(text, add_source_map=True)
     except MystMetadataParsingError as err:  # e.g. a code cell's options are not YAML
         raise ContractError(f"code cells: cannot be read: {err}") from None
-    cells = [c for c in notebook.cells if c.cell_type == "code"]
-
-    tokens = parser().parse(text)
-    page = _sections(tokens)
-    module = syllabus.by_docname(f"modules/{path.stem}")
-    h1 = [s for s in page.children if s.level == 1]
-
-    # 1. Banner, before the title; 2. the title.
-    banner_first = bool(page.directives("module-banner"))
-    need(banner_first, "banner: add a ':::{module-banner}' directive above the title")
-    need(len(h1) == 1, f"title: the page needs exactly one '# Title' heading, found {len(h1)}")
-    if len(h1) != 1:
-        return problems
-    top = h1[0]
-    if module is not None:
-        need(
-            top.title == module.title,
-            f"title: '# {top.title}' differs from syllabus.toml's title '{module.title}'",
+    lines = notebook.metadata.get("source_map", [])
+    cells = [
+        _cell(n, lines[i], c)
+        for n, (i, c) in enumerate(
+            ((i, c) for i, c in enumerate(notebook.cells) if c.cell_type == "code"), 1
         )
-    need(top.text().strip(), "introduction: write an introduction under the title")
-
-    sections = {s.title: s for s in top.children if s.level == 2}
-    order = [s.title for s in top.children if s.level == 2 and s.title in SECTIONS]
-    for name in SECTIONS:
-        need(name in sections, f"section: missing '## {name}'")
-    need(
-        order == [s for s in SECTIONS if s in order],
-        f"sections: expected in the order {list(SECTIONS)}, found {order}",
+    ]
+    root = _sections(parser().parse(text))
+    h1 = [s for s in root.children if s.level == 1]
+    if len(h1) != 1:
+        problems = [
+            _problem("title", f"the page needs exactly one '# Title' heading, found {len(h1)}")
+        ]
+        if not root.directives("module-banner"):
+            problems.insert(0, _problem("banner", _BANNER))
+        return problems
+    return ParsedPage(
+        path=path,
+        text=text,
+        meta=meta,
+        cells=cells,
+        top=h1[0],
+        root=root,
+        module=syllabus.by_docname(f"modules/{path.stem}"),
+        glossary=glossary_terms(path.parent.parent / "glossary.md"),
     )
 
-    # 3. Objectives and prerequisites.
-    if objectives := sections.get("What you will learn"):
+
+def _cell(number: int, line: int, cell: NotebookNode) -> Cell:
+    return Cell(number, line, cell.source, list(cell.metadata.get("tags", [])), cell.metadata)
+
+
+def _problem(code: str, message: str) -> Problem:
+    if code not in RULES:  # a typo in this module, caught by its tests
+        raise KeyError(f"unknown contract rule {code!r}")
+    return Problem(code, message)
+
+
+Check = Callable[[ParsedPage], Iterator[Problem]]
+CHECKS: list[Check] = []
+
+
+def check(function: Check) -> Check:
+    """Register a check (in reading order of the contract)."""
+    CHECKS.append(function)
+    return function
+
+
+def check_page(path: Path, syllabus: Syllabus) -> list[Problem]:
+    """Every contract problem of the module page at ``path`` (empty when it passes).
+
+    Raises:
+        ContractError: when the page cannot be parsed at all.
+    """
+    page = parse_page(path, syllabus)
+    if isinstance(page, list):
+        return page
+    return [problem for run in CHECKS for problem in run(page)]
+
+
+_BANNER = "banner: add a ':::{module-banner}' directive above the title"
+
+
+@check
+def front_matter(page: ParsedPage) -> Iterator[Problem]:
+    spec = page.meta.get("kernelspec")
+    if not (isinstance(spec, dict) and spec.get("name")):
+        yield _problem(
+            "kernelspec",
+            "front matter: needs a kernelspec (name: python3) so the page is executed",
+        )
+
+
+@check
+def banner_and_title(page: ParsedPage) -> Iterator[Problem]:
+    if not page.root.directives("module-banner"):
+        yield _problem("banner", _BANNER)
+    if page.module is not None and page.top.title != page.module.title:
+        yield _problem(
+            "title",
+            f"title: '# {page.top.title}' differs from syllabus.toml's title '{page.module.title}'",
+        )
+    if not page.top.text().strip():
+        yield _problem("introduction", "introduction: write an introduction under the title")
+
+
+@check
+def sections(page: ParsedPage) -> Iterator[Problem]:
+    found = page.sections
+    for name in SECTIONS:
+        if name not in found:
+            yield _problem("section", f"section: missing '## {name}'")
+    order = [s.title for s in page.top.children if s.level == 2 and s.title in SECTIONS]
+    if order != [s for s in SECTIONS if s in order]:
+        yield _problem(
+            "section-order", f"sections: expected in the order {list(SECTIONS)}, found {order}"
+        )
+
+
+@check
+def objectives_and_prerequisites(page: ParsedPage) -> Iterator[Problem]:
+    if objectives := page.sections.get("What you will learn"):
         n, (lo, hi) = len(objectives.list_items()), OBJECTIVES
-        need(lo <= n <= hi, f"objectives: 'What you will learn' needs {lo}-{hi} bullets, has {n}")
-    if (prereq := sections.get("Prerequisites")) and module and module.number > 1:
-        need(
-            "{doc}" in prereq.text(),
-            "prerequisites: link at least one earlier module with {doc}",
+        if not lo <= n <= hi:
+            yield _problem(
+                "objectives", f"objectives: 'What you will learn' needs {lo}-{hi} bullets, has {n}"
+            )
+    prereq = page.sections.get("Prerequisites")
+    if prereq and page.module and page.module.number > 1 and "{doc}" not in prereq.text():
+        yield _problem(
+            "prerequisites", "prerequisites: link at least one earlier module with {doc}"
         )
 
-    # 4. A figure drawn by code, with caption and alt text.
-    figures = [c for c in cells if c.metadata.get("mystnb", {}).get("figure")]
-    need(figures, "figure: no code cell with mystnb.figure (caption) metadata")
-    for cell in figures:
+
+@check
+def figures(page: ParsedPage) -> Iterator[Problem]:
+    drawn = [c for c in page.cells if c.metadata.get("mystnb", {}).get("figure")]
+    if not drawn:
+        yield _problem("figure", "figure: no code cell with mystnb.figure (caption) metadata")
+    for cell in drawn:
         mystnb = cell.metadata["mystnb"]
-        need(
-            str(mystnb["figure"].get("caption", "")).strip(),
-            "figure: a figure cell has no caption",
-        )
-        alt = str(mystnb.get("image", {}).get("alt", "")).strip()
-        need(len(alt) >= 20, "figure: a figure cell needs mystnb.image.alt describing it")
+        if not str(mystnb["figure"].get("caption", "")).strip():
+            yield _problem("figure-caption", f"figure: code cell {cell.number} has no caption")
+        if len(str(mystnb.get("image", {}).get("alt", "")).strip()) < 20:
+            yield _problem(
+                "figure-alt",
+                f"figure: code cell {cell.number} needs mystnb.image.alt describing it",
+            )
 
-    # 5. Key concepts table linked to the glossary.
-    if concepts := sections.get("Key concepts"):
+
+@check
+def key_concepts(page: ParsedPage) -> Iterator[Problem]:
+    if concepts := page.sections.get("Key concepts"):
         rows = _table_cells(concepts.tokens)
         header = [h.strip() for h in rows[:3]] if rows else []
-        need(
-            header == ["Concept", "Definition", "Role"],
-            "key concepts: the table's header must be Concept | Definition | Role",
-        )
+        if header != ["Concept", "Definition", "Role"]:
+            yield _problem(
+                "key-concepts-header",
+                "key concepts: the table's header must be Concept | Definition | Role",
+            )
         concept_cells = rows[3::3]
-        need(len(concept_cells) >= 3, "key concepts: the table needs at least 3 concepts")
+        if len(concept_cells) < 3:
+            yield _problem(
+                "key-concepts-count", "key concepts: the table needs at least 3 concepts"
+            )
         unlinked = [c for c in concept_cells if "{term}" not in c]
-        need(
-            not unlinked,
-            f"key concepts: link each concept to the glossary with {{term}}: {unlinked}",
+        if unlinked:
+            yield _problem(
+                "key-concepts-links",
+                f"key concepts: link each concept to the glossary with {{term}}: {unlinked}",
+            )
+    if page.glossary:
+        missing = sorted({t for t in _TERM.findall(page.text) if _target(t) not in page.glossary})
+        if missing:
+            yield _problem("glossary", f"glossary: no entry in glossary.md for {{term}} {missing}")
+
+
+@check
+def code(page: ParsedPage) -> Iterator[Problem]:
+    if len(page.cells) < MIN_CODE_CELLS:
+        yield _problem(
+            "code-cells",
+            f"code: needs at least {MIN_CODE_CELLS} code cells, has {len(page.cells)}",
         )
-
-    # Every {term} must name an entry of the glossary (the build would fail on it).
-    glossary = glossary_terms(path.parent.parent / "glossary.md")
-    if glossary:
-        missing = sorted({t for t in _TERM.findall(text) if _target(t) not in glossary})
-        need(not missing, f"glossary: no entry in glossary.md for {{term}} {missing}")
-
-    # 6. Executed code.
-    need(
-        len(cells) >= MIN_CODE_CELLS,
-        f"code: needs at least {MIN_CODE_CELLS} code cells, has {len(cells)}",
-    )
     wide = [
-        f"cell {i} line {k}"
-        for i, c in enumerate(cells, 1)
+        f"cell {c.number} line {k}"
+        for c in page.cells
         for k, code_line in enumerate(c.source.splitlines(), 1)
         if len(code_line) > MAX_CODE_LINE
     ]
-    need(not wide, f"code: lines longer than {MAX_CODE_LINE} characters scroll sideways: {wide}")
-    measured = [i for i, c in enumerate(cells, 1) if NONDETERMINISTIC in c.metadata.get("tags", [])]
-    need(
-        not measured or (module is not None and module.measures),
-        f"code: cells {measured} are tagged {NONDETERMINISTIC}, which only a module marked "
-        "'measures = true' in syllabus.toml may use (for timings); seed the randomness instead",
-    )
-    skipped = [i for i, c in enumerate(cells, 1) if "skip-execution" in c.metadata.get("tags", [])]
-    need(not skipped, f"code: every cell must run; cells {skipped} are tagged skip-execution")
-
-    problems += _check_claims(text, cells)
-
-    # 7. Tips.
-    need(top.directives("tip"), "tip: add at least one ':::{tip}' admonition")
-
-    # 8. Inline checks.
-    dropdowns = top.directives("dropdown")
-    checks = [d for d in dropdowns if CHECK_CLASS in d.options.get("class-container", "")]
-    need(
-        len(checks) >= MIN_CHECKS,
-        f"inline checks: needs at least {MIN_CHECKS} dropdowns with "
-        f":class-container: {CHECK_CLASS}, has {len(checks)}",
-    )
-    for check in checks:
-        need(
-            check.argument.startswith("❓"),
-            f"inline check (line {check.line}): title must start with ❓",
+    if wide:
+        yield _problem(
+            "code-width",
+            f"code: lines longer than {MAX_CODE_LINE} characters scroll sideways: {wide}",
         )
-        need(check.body, f"inline check (line {check.line}) '{check.argument}': has no answer")
+    measured = [c.number for c in page.tagged(NONDETERMINISTIC)]
+    if measured and not (page.module is not None and page.module.measures):
+        yield _problem(
+            "nondeterministic",
+            f"code: cells {measured} are tagged {NONDETERMINISTIC}, which only a module marked "
+            "'measures = true' in syllabus.toml may use (for timings); seed the randomness "
+            "instead",
+        )
+    if skipped := [c.number for c in page.tagged("skip-execution")]:
+        yield _problem(
+            "skip-execution",
+            f"code: every cell must run; cells {skipped} are tagged skip-execution",
+        )
 
-    # 9. Run it yourself: Colab and download links.
-    if run := sections.get("Run it yourself"):
-        need(
-            run.directives("run-it-yourself"),
+
+@check
+def checked_claims(page: ParsedPage) -> Iterator[Problem]:
+    """Numbers glued from outputs, and hidden cells asserting results."""
+    # glue("name", ...) or glue(f"acc_{seed}", ...): a pattern per call
+    glued = [
+        re.compile(re.sub(r"\\\{[^}]*\\\}", ".+", re.escape(m[3])) if m[1] else re.escape(m[3]))
+        for c in page.cells
+        for m in _GLUE_CALL.finditer(c.source)
+    ]
+    quoted = [split_role(m)[0] for m in GLUE_ROLE.findall(_outside_code_cells(page.text))]
+    unknown = sorted({k for k in quoted if not any(p.fullmatch(k) for p in glued)})
+    if unknown:
+        yield _problem(
+            "claims-unknown-glue",
+            f"checked claims: the prose pastes {unknown} but no code cell calls glue() with "
+            "that name",
+        )
+    asserts = 0
+    for cell in page.cells:
+        hidden = "remove-cell" in cell.tags
+        if not hidden and ("myst_nb" in cell.source or _GLUE_CALL.search(cell.source)):
+            yield _problem(
+                "claims-visible-glue",
+                f"checked claims: code cell {cell.number} calls glue() where readers see it; "
+                "glue in a hidden cell tagged [remove-cell] (notebooks run where myst_nb is "
+                "absent)",
+            )
+        if CLAIM_TAGS[0] not in cell.tags:
+            continue
+        if not hidden:
+            yield _problem(
+                "claims-hidden",
+                f"checked claims: code cell {cell.number} is tagged {CLAIM_TAGS[0]} but not "
+                f"{CLAIM_TAGS[1]}; a claim check is hidden from readers",
+            )
+        try:
+            statements = [n for n in ast.walk(ast.parse(cell.source)) if isinstance(n, ast.Assert)]
+        except SyntaxError:
+            continue  # the build reports it when the cell runs
+        if not statements:
+            yield _problem(
+                "claims-assert",
+                f"checked claims: code cell {cell.number} is a claim cell with no assert",
+            )
+        if bare := [n.lineno for n in statements if n.msg is None]:
+            yield _problem(
+                "claims-message",
+                f"checked claims: code cell {cell.number}: every assert needs a message "
+                f"quoting the claim and the measured values (lines {bare} of the cell have "
+                "none)",
+            )
+        asserts += len(statements)
+    if len(quoted) + asserts < MIN_CHECKED_CLAIMS:
+        yield _problem(
+            "claims-count",
+            f"checked claims: needs at least {MIN_CHECKED_CLAIMS} numbers pasted with "
+            f"{{glue:text}} or claims asserted in hidden cells tagged {list(CLAIM_TAGS)}; "
+            f"has {len(quoted)} glued and {asserts} asserted",
+        )
+
+
+@check
+def tips_and_inline_checks(page: ParsedPage) -> Iterator[Problem]:
+    if not page.top.directives("tip"):
+        yield _problem("tip", "tip: add at least one ':::{tip}' admonition")
+    checks = [
+        d
+        for d in page.top.directives("dropdown")
+        if CHECK_CLASS in d.options.get("class-container", "")
+    ]
+    if len(checks) < MIN_CHECKS:
+        yield _problem(
+            "inline-checks",
+            f"inline checks: needs at least {MIN_CHECKS} dropdowns with "
+            f":class-container: {CHECK_CLASS}, has {len(checks)}",
+        )
+    for d in checks:
+        if not d.argument.startswith("❓"):
+            yield _problem(
+                "inline-check-icon", f"inline check (line {d.line}): title must start with ❓"
+            )
+        if not d.body:
+            yield _problem(
+                "inline-check-answer",
+                f"inline check (line {d.line}) '{d.argument}': has no answer",
+            )
+
+
+@check
+def run_it_yourself(page: ParsedPage) -> Iterator[Problem]:
+    run = page.sections.get("Run it yourself")
+    if run and not run.directives("run-it-yourself"):
+        yield _problem(
+            "run-it-yourself",
             "run it yourself: add a ':::{run-it-yourself}' directive (Colab and download links)",
         )
 
-    # 10. Practice quizzes.
-    if quizzes := sections.get("Practice quizzes"):
-        subs = [s for s in quizzes.children if s.level == 3]
-        need(
-            len(subs) >= MIN_QUIZZES,
+
+@check
+def quizzes(page: ParsedPage) -> Iterator[Problem]:
+    section = page.sections.get("Practice quizzes")
+    if section is None:
+        return
+    subs = [s for s in section.children if s.level == 3]
+    if len(subs) < MIN_QUIZZES:
+        yield _problem(
+            "quizzes",
             f"quizzes: needs at least {MIN_QUIZZES} '### Quiz' sections, has {len(subs)}",
         )
-        multiple_choice = 0
-        for quiz in subs:
-            answers = [
-                d
-                for d in quiz.directives("dropdown")
-                if ANSWER_CLASS in d.options.get("class-container", "")
-            ]
-            if len(answers) != 1 or not answers[0].body:
-                problems.append(
-                    f"quiz '{quiz.title}': needs one dropdown with "
-                    f":class-container: {ANSWER_CLASS} holding its answer"
-                )
-                continue
-            options = [item for item in quiz.list_items() if _OPTION.match(item)]
-            if not options:
-                continue  # short answer: its dropdown holds a model answer
-            multiple_choice += 1
-            letters = [item[0] for item in options]
-            lo, hi = QUIZ_OPTIONS
-            need(
-                lo <= len(options) <= hi,
+    multiple_choice = 0
+    for quiz in subs:
+        answers = [
+            d
+            for d in quiz.directives("dropdown")
+            if ANSWER_CLASS in d.options.get("class-container", "")
+        ]
+        if len(answers) != 1 or not answers[0].body:
+            yield _problem(
+                "quiz-answer",
+                f"quiz '{quiz.title}': needs one dropdown with "
+                f":class-container: {ANSWER_CLASS} holding its answer",
+            )
+            continue
+        options = [item for item in quiz.list_items() if _OPTION.match(item)]
+        if not options:
+            continue  # short answer: its dropdown holds a model answer
+        multiple_choice += 1
+        letters = [item[0] for item in options]
+        lo, hi = QUIZ_OPTIONS
+        if not lo <= len(options) <= hi:
+            yield _problem(
+                "quiz-options",
                 f"quiz '{quiz.title}': multiple choice needs {lo}-{hi} options, has {len(options)}",
             )
-            marked = _ANSWER_LETTER.match(answers[0].body)
-            need(
-                marked and marked[1] in letters,
+        marked = _ANSWER_LETTER.match(answers[0].body)
+        if not (marked and marked[1] in letters):
+            yield _problem(
+                "quiz-letter",
                 f"quiz '{quiz.title}': the answer must start with the correct option in bold, "
                 f"e.g. '**B.**', naming one of {letters}",
             )
-        need(
-            multiple_choice * 2 > len(subs),
+    if multiple_choice * 2 <= len(subs):
+        yield _problem(
+            "quizzes-multiple-choice",
             f"quizzes: most quizzes must be multiple choice, {multiple_choice} of {len(subs)} are",
         )
 
-    # 11. Exercises with executed, hidden solutions (matched to sections by line).
-    if exercises := sections.get("Exercises"):
-        subs = [s for s in exercises.children if s.level == 3]
-        need(
-            len(subs) >= MIN_EXERCISES,
+
+@check
+def exercises(page: ParsedPage) -> Iterator[Problem]:
+    """Exercises with executed, hidden solutions and check cells (matched by line)."""
+    section = page.sections.get("Exercises")
+    if section is None:
+        return
+    subs = [s for s in section.children if s.level == 3]
+    if len(subs) < MIN_EXERCISES:
+        yield _problem(
+            "exercises",
             f"exercises: needs at least {MIN_EXERCISES} '### Exercise' sections, has {len(subs)}",
         )
-        notebook_lines = read_myst_markdown_notebook(text, add_source_map=True).metadata[
-            "source_map"
-        ]
-        solution_lines = [
-            notebook_lines[i]
-            for i, c in enumerate(read_myst_markdown_notebook(text).cells)
-            if c.cell_type == "code" and set(SOLUTION_TAGS) <= set(c.metadata.get("tags", []))
-        ]
-        check_lines = [
-            notebook_lines[i]
-            for i, c in enumerate(read_myst_markdown_notebook(text).cells)
-            if c.cell_type == "code" and CHECK_TAG in c.metadata.get("tags", [])
-        ]
-        bounds = [s.line for s in subs] + [_next_line(top, exercises)]
-        checked = 0
-        for k, exercise in enumerate(subs):
-            inside = [ln for ln in solution_lines if bounds[k] < ln < bounds[k + 1]]
-            need(
-                inside,
+    solutions = [c.line for c in page.cells if set(SOLUTION_TAGS) <= set(c.tags)]
+    checks = [c.line for c in page.tagged(CHECK_TAG)]
+    bounds = [s.line for s in subs] + [_next_line(page.top, section)]
+    checked = 0
+    for k, exercise in enumerate(subs):
+        inside = [ln for ln in solutions if bounds[k] < ln < bounds[k + 1]]
+        if not inside:
+            yield _problem(
+                "exercise-solution",
                 f"exercise '{exercise.title}': needs a solution code cell tagged "
                 f"{list(SOLUTION_TAGS)}",
             )
-            checks_here = [ln for ln in check_lines if bounds[k] < ln < bounds[k + 1]]
-            if checks_here and inside:
-                need(
-                    min(checks_here) > min(inside),
-                    f"exercise '{exercise.title}': its check cell must come after the "
-                    "solution cell it checks",
-                )
-                checked += 1
-        need(
-            checked >= MIN_CHECKED_EXERCISES,
+        here = [ln for ln in checks if bounds[k] < ln < bounds[k + 1]]
+        if here and inside and min(here) < min(inside):
+            yield _problem(
+                "exercise-check-order",
+                f"exercise '{exercise.title}': its check cell must come after the solution "
+                "cell it checks",
+            )
+        checked += bool(here and inside)
+    if checked < MIN_CHECKED_EXERCISES:
+        yield _problem(
+            "exercise-checks",
             f"exercises: at least {MIN_CHECKED_EXERCISES} exercises need a check cell "
             f"(tagged [{CHECK_TAG}], after the solution, calling coursecode.checks), "
             f"{checked} have one",
         )
 
-    # 12. Summary.
-    if summary := sections.get("Summary"):
+
+@check
+def summary_and_next(page: ParsedPage) -> Iterator[Problem]:
+    if summary := page.sections.get("Summary"):
         n, (lo, hi) = len(summary.list_items()), SUMMARY_BULLETS
-        need(lo <= n <= hi, f"summary: needs {lo}-{hi} bullets, has {n}")
-
-    # 13. What's next and further reading.
-    if nxt := sections.get("What's next"):
-        need(nxt.directives("next-module"), "what's next: add a ':::{next-module}' directive")
-        reading = [s for s in nxt.children if s.title == "Further reading"]
-        need(reading, "further reading: add '### Further reading' under '## What's next'")
-        if reading:
-            need(
-                DOCS_URL in reading[0].text(),
-                f"further reading: link the PyTorch documentation ({DOCS_URL}...)",
-            )
-    return problems
-
-
-def _check_claims(text: str, cells: list) -> list[str]:
-    """Checked claims: numbers glued from outputs, and hidden cells asserting results."""
-    problems: list[str] = []
-    # glue("name", ...) or glue(f"acc_{seed}", ...): a pattern per call
-    glued = [
-        re.compile(re.sub(r"\\\{[^}]*\\\}", ".+", re.escape(m[3])) if m[1] else re.escape(m[3]))
-        for c in cells
-        for m in _GLUE_CALL.finditer(c.source)
-    ]
-    prose = _outside_code_cells(text)
-    quoted = [split_role(m)[0] for m in GLUE_ROLE.findall(prose)]
-    unknown = sorted({k for k in quoted if not any(p.fullmatch(k) for p in glued)})
-    if unknown:
-        problems.append(
-            f"checked claims: the prose pastes {unknown} but no code cell calls "
-            "glue() with that name"
+        if not lo <= n <= hi:
+            yield _problem("summary", f"summary: needs {lo}-{hi} bullets, has {n}")
+    nxt = page.sections.get("What's next")
+    if nxt is None:
+        return
+    if not nxt.directives("next-module"):
+        yield _problem("next-module", "what's next: add a ':::{next-module}' directive")
+    reading = [s for s in nxt.children if s.title == "Further reading"]
+    if not reading:
+        yield _problem(
+            "further-reading", "further reading: add '### Further reading' under '## What's next'"
         )
-    asserts = 0
-    for i, cell in enumerate(cells, 1):
-        tags = cell.metadata.get("tags", [])
-        if "remove-cell" not in tags and (
-            "myst_nb" in cell.source or _GLUE_CALL.search(cell.source)
-        ):
-            problems.append(
-                f"checked claims: code cell {i} calls glue() where readers see it; glue in a "
-                "hidden cell tagged [remove-cell] (notebooks run where myst_nb is absent)"
-            )
-        if CLAIM_TAGS[0] not in tags:
-            continue
-        if CLAIM_TAGS[1] not in tags:
-            problems.append(
-                f"checked claims: code cell {i} is tagged {CLAIM_TAGS[0]} but not "
-                f"{CLAIM_TAGS[1]}; a claim check is hidden from readers"
-            )
-        try:
-            tree = ast.parse(cell.source)
-        except SyntaxError:
-            continue  # the build reports it when the cell runs
-        statements = [n for n in ast.walk(tree) if isinstance(n, ast.Assert)]
-        if not statements:
-            problems.append(f"checked claims: code cell {i} is a claim cell with no assert")
-        bare = [n.lineno for n in statements if n.msg is None]
-        if bare:
-            problems.append(
-                f"checked claims: code cell {i}: every assert needs a message quoting the "
-                f"claim and the measured values (lines {bare} of the cell have none)"
-            )
-        asserts += len(statements)
-    total = len(quoted) + asserts
-    if total < MIN_CHECKED_CLAIMS:
-        problems.append(
-            f"checked claims: needs at least {MIN_CHECKED_CLAIMS} numbers pasted with "
-            f"{{glue:text}} or claims asserted in hidden cells tagged {list(CLAIM_TAGS)}; "
-            f"has {len(quoted)} glued and {asserts} asserted"
+    elif DOCS_URL not in reading[0].text():
+        yield _problem(
+            "further-reading-docs",
+            f"further reading: link the PyTorch documentation ({DOCS_URL}...)",
         )
-    return problems
 
 
 def _outside_code_cells(text: str) -> str:
