@@ -43,6 +43,7 @@ from coursesite import accessibility, cache, failures, mathml, pageweight, strea
 from coursesite.contract import ContractError, check_page
 from coursesite.settings import load_settings
 from coursesite.syllabus import Syllabus, SyllabusError, load_syllabus
+from coursesite.timing import hours
 
 logger = logging.getLogger(__name__)
 NOTEBOOKS_DIR = "notebooks"
@@ -86,7 +87,16 @@ class ModuleBanner(_CourseDirective):
         para = nodes.paragraph()
         para += nodes.inline(text=self.syllabus.banner(module), classes=["module-banner-title"])
         para += nodes.Text(" ")
-        para += nodes.inline(text=f"⏱ {module.minutes} min", classes=["module-duration"])
+        estimate = self.syllabus.estimate(module)
+        para += nodes.raw(
+            "",
+            '<span class="fa-regular fa-clock" aria-hidden="true"></span> ',
+            format="html",
+        )
+        para += nodes.inline(
+            text=f"Read & run ~{estimate.read_run} min · exercises ~{estimate.exercises} min",
+            classes=["module-duration"],
+        )
         banner += para
         return [banner]
 
@@ -96,16 +106,32 @@ class SyllabusTable(_CourseDirective):
 
     def run(self) -> list[nodes.Node]:
         syl = self.syllabus
-        lines = ["| # | Module | Part | Time | Status |", "|---:|---|---|---:|---|"]
+        lines = [
+            "| # | Module | Part | Read & run | Exercises |",
+            "|---:|---|---|---:|---:|",
+        ]
         for m in syl.modules:
-            title = self.doc_link(m.docname, m.title) if syl.is_written(m) else m.title
-            status = "available" if syl.is_written(m) else "being written"
+            if not syl.is_written(m):
+                lines.append(f"| {m.number} | {m.title} | {m.part.id} · {m.part.title} | | |")
+                continue
+            estimate = syl.estimate(m)
             lines.append(
-                f"| {m.number} | {title} | {m.part.id} · {m.part.title} "
-                f"| {m.minutes} min | {status} |"
+                f"| {m.number} | {self.doc_link(m.docname, m.title)} "
+                f"| {m.part.id} · {m.part.title} "
+                f"| {estimate.read_run} min | {estimate.exercises} min |"
             )
-        written = len(syl.written)
-        lines += ["", f"{written} of {syl.total} modules are available so far."]
+        total = syl.total_estimate
+        lines += [
+            "",
+            (
+                f"In all, the course takes {hours(total.read_run)} to read and run, and "
+                f"{hours(total.exercises)} more to work the exercises before opening their "
+                "solutions. The times are estimates derived from each page (words, code "
+                "cells, quizzes and exercises)."
+            ),
+        ]
+        if len(syl.written) < syl.total:
+            lines.append(f"{len(syl.written)} of {syl.total} modules are available so far.")
         out = self.parse_markdown("\n".join(lines))
         for node in out:
             for table in node.findall(nodes.table):
@@ -265,6 +291,7 @@ def _load(app: Sphinx, config: Config) -> None:
     # links, formulas) when any of them changes. Outputs still come from the cache.
     digest = hashlib.sha256((Path(app.confdir) / "syllabus.toml").read_bytes())
     digest.update(repr(sorted(syllabus.written)).encode())
+    digest.update(repr(sorted(syllabus.estimates.items())).encode())  # the landing totals
     for source in sorted(Path(__file__).parent.glob("*.py")):
         digest.update(source.read_bytes())
     fingerprint = digest.hexdigest()[:16]

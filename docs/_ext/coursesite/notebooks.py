@@ -198,8 +198,10 @@ class Converter:
     def _banner(self, *_: object) -> str:
         m = self.module
         kind = "Practice notebook" if self.practice else "Notebook"
+        estimate = self.syllabus.estimate(m)
         return (
-            f"**{self.syllabus.banner(m)}** · ⏱ {m.minutes} min\n\n"
+            f"**{self.syllabus.banner(m)}** · read & run ~{estimate.read_run} min · "
+            f"exercises ~{estimate.exercises} min\n\n"
             f"*{kind} of the course page {self.site(m.docname)}. The numbers quoted in its "
             "text are the site's, from PyTorch "
             f"{self.built_with.torch} on {self.built_with.device}; your run may differ "
