@@ -25,6 +25,15 @@ HTML = DOCS / "_build" / "html"
 STRICT = ["-n", "-W", "--keep-going"]  # nitpicky; warnings are errors; report them all
 
 
+def source_commit() -> str:
+    """The checkout's commit: the copies have no git history to read it from."""
+    import subprocess
+
+    return subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
 def install(session: nox.Session, *extras: str) -> None:
     """Install the project (editable) with ``extras``, pinned by the constraints file.
 
@@ -95,28 +104,36 @@ def notebooks(session: nox.Session) -> None:
 
 @nox.session
 def reproducibility(session: nox.Session) -> None:
-    """Build the site twice from scratch and check every cell printed the same bytes."""
+    """Build the site twice from scratch, from copies at different paths, and check that
+    every cell printed the same bytes (what a reader sees must not depend on where or
+    when the site was built)."""
     install(session, "docs", "test")
     tmp = Path(session.create_tmp())
-    env = {"COURSE_EXECUTION_MODE": "force"}
-    for name in ("a", "b"):
-        out = tmp / name
-        session.run("rm", "-rf", str(out), external=True)
+    builds = []
+    for name in ("a", "copy-b"):  # paths of different lengths: embedded paths show
+        copy = tmp / name
+        session.run("rm", "-rf", str(copy), external=True)
+        (copy / "docs").mkdir(parents=True)
+        session.run("cp", str(ROOT / "pyproject.toml"), str(copy), external=True)
+        for item in DOCS.iterdir():
+            if item.name != "_build":
+                session.run("cp", "-r", str(item), str(copy / "docs"), external=True)
         session.run(
             "sphinx-build",
             *STRICT,
+            "-D",
+            "nb_execution_mode=force",
             "-q",
             "-j",
             JOBS,
             "-b",
             "html",
-            "-d",
-            str(out / "doctrees"),
-            str(DOCS),
-            str(out / "html"),
-            env=env,
+            str(copy / "docs"),
+            str(copy / "html"),
+            env={"COURSE_COMMIT": source_commit()},
         )
-    run_site_tool(session, "reproduce", str(tmp / "a" / "html"), str(tmp / "b" / "html"))
+        builds.append(str(copy / "html"))
+    run_site_tool(session, "reproduce", *builds)
 
 
 @nox.session(venv_backend="none")

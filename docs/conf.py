@@ -1,6 +1,10 @@
 """Sphinx configuration for *Deep Learning with PyTorch · Intermediate*.
 
 One flat file in sections, as MyST-NB's own docs do: project, general, MyST-NB, HTML.
+Declarative: it computes and writes nothing. What depends on the project's state (the
+execution cache's key and folder, the kernels' environment, the repository and site URLs
+from pyproject.toml) is set by the course's extension at ``config-inited``
+(docs/_ext/coursesite/state.py).
 """
 
 from __future__ import annotations
@@ -12,13 +16,10 @@ from importlib import metadata
 from pathlib import Path
 
 DOCS = Path(__file__).parent
-ROOT = DOCS.parent
 # The site's own extension (syllabus, banners, failure reports) lives beside this file.
 sys.path.insert(0, str(DOCS / "_ext"))
 
-from coursesite.cache import execution_cache_path, execution_key, package_dir
-from coursesite.kernels import prepare_kernel_environment
-from coursesite.settings import load_settings
+from coursesite.markup import MYST_EXTENSIONS
 
 # -- Project -------------------------------------------------------------------------------
 
@@ -29,11 +30,8 @@ release = metadata.version("coursecode")
 version = release
 
 # The repository, the site URL and the notebooks branch are configured once, in
-# pyproject.toml ([project.urls], [tool.coursesite]).
-settings = load_settings(ROOT)
-repository_url = settings.repository_url
-repository_branch = "main"
-html_baseurl = settings.site_url + "/"
+# pyproject.toml ([project.urls], [tool.coursesite]); coursesite sets html_baseurl and the
+# theme's repository_url from there.
 
 # -- General -------------------------------------------------------------------------------
 
@@ -52,31 +50,17 @@ nitpick_ignore_regex = [
     # has no intersphinx (no network at build time), so they cannot resolve.
     (r"py:.*", r"(torch|matplotlib|numpy|collections)\..*"),
 ]
-suppress_warnings: list[str] = []
 
 # -- MyST and MyST-NB ----------------------------------------------------------------------
 
-myst_enable_extensions = ["colon_fence", "deflist", "dollarmath", "amsmath", "attrs_inline"]
+myst_enable_extensions = list(MYST_EXTENSIONS)  # the same list the contract parser uses
 myst_heading_anchors = 3
 
 # Contributors get "cache" (a page re-executes only when its code changed); CI and Read
-# the Docs execute every page from scratch. COURSE_EXECUTION_MODE overrides both.
+# the Docs execute every page from scratch. Override with -D nb_execution_mode=force (or
+# off). The cache folder is keyed on coursecode and the pins (coursesite/state.py).
 _on_ci = bool(os.environ.get("CI")) or os.environ.get("READTHEDOCS") == "True"
-nb_execution_mode = os.environ.get("COURSE_EXECUTION_MODE") or ("force" if _on_ci else "cache")
-# jupyter-cache keys a page on its code cells only; key the cache folder on coursecode's
-# sources and the pinned requirements too, so a change there re-executes the pages. The key
-# is also a config value that Sphinx compares between builds, so that it re-reads (and so
-# re-executes) every page even though no page's text changed.
-coursesite_execution_key = execution_key(package_dir("coursecode"), DOCS / "constraints.txt")
-nb_execution_cache_path = str(
-    execution_cache_path(DOCS / "_build" / ".jupyter_cache", coursesite_execution_key)
-)
-# Kernels inherit this process's environment: no MPLBACKEND, one OpenMP thread, the
-# build's own IPython profile (see coursesite/kernels.py).
-prepare_kernel_environment(DOCS / "_build")
-# A failing cell fails the build: myst-nb records the failure (raising would reach the
-# main process of a parallel build as an anonymous error), and coursesite/failures.py
-# names page, cell and line and keeps the traceback in <outdir>/reports/.
+nb_execution_mode = "force" if _on_ci else "cache"
 nb_execution_raise_on_error = False
 nb_execution_show_tb = False
 nb_execution_timeout = 60  # seconds per cell; a module's whole budget is 20 s
@@ -101,8 +85,7 @@ html_last_updated_fmt = None
 # logs "Got invalid theme mode" on a first visit.
 html_context = {"default_mode": "auto"}
 html_theme_options = {
-    "repository_url": repository_url,
-    "repository_branch": repository_branch,
+    "repository_branch": "main",
     "path_to_docs": "docs",
     "use_repository_button": True,
     "use_issues_button": True,

@@ -23,14 +23,17 @@ def sphinx_build(
     srcdir: Path,
     outdir: Path,
     *,
+    mode: str | None = None,
     env: dict[str, str] | None = None,
     timeout: int = 900,
     jobs: int = 1,
 ) -> subprocess.CompletedProcess[str]:
     """Run a strict HTML build as contributors do (`nox -s docs`), capturing its output.
 
-    ``jobs > 1`` reads (and so executes) pages in parallel, as `nox -s docs` does; in cache
-    mode the database is created before the workers start (coursesite.cache).
+    ``mode`` sets myst-nb's execution mode (``-D nb_execution_mode=...``: force, cache or
+    off); by default conf.py's choice. ``jobs > 1`` reads (and so executes) pages in
+    parallel, as `nox -s docs` does; in cache mode the database is created before the
+    workers start (coursesite.cache).
     """
     # Scratch trees live outside the git checkout: pin the notebooks to this checkout's commit.
     pinned = {"COURSE_COMMIT": source_commit(ROOT)}
@@ -40,6 +43,7 @@ def sphinx_build(
             "-m",
             "sphinx",
             *STRICT,
+            *(["-D", f"nb_execution_mode={mode}"] if mode else []),
             "-j",
             str(jobs),
             "-b",

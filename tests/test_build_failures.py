@@ -15,7 +15,6 @@ from conftest import MODULE_PAGES, scratch_docs, sphinx_build
 pytestmark = pytest.mark.build
 
 PAGE = MODULE_PAGES[0]
-FORCE = {"COURSE_EXECUTION_MODE": "force"}
 
 
 def insert_cell(text: str, source: str, after: str = "## The forward pass\n") -> str:
@@ -41,7 +40,7 @@ def parallel_docs(tmp_path, text: str):
 def test_a_raising_cell_fails_the_build_naming_page_and_cell(tmp_path, jobs):
     text = insert_cell(PAGE.read_text(), "x = 1\nraise ValueError('deliberate failure')")
     docs = parallel_docs(tmp_path, text) if jobs > 1 else scratch_docs(tmp_path, {PAGE.name: text})
-    result = sphinx_build(docs, docs / "_build" / "html", env=FORCE, jobs=jobs)
+    result = sphinx_build(docs, docs / "_build" / "html", mode="force", jobs=jobs)
     out = output_of(result)
     assert result.returncode != 0
     assert "SphinxParallelError" not in out
@@ -68,7 +67,7 @@ def test_a_drifted_claim_fails_the_parallel_build_naming_page_and_claim(tmp_path
     )
     text = insert_cell(PAGE.read_text(), claim)
     docs = parallel_docs(tmp_path, text)
-    result = sphinx_build(docs, docs / "_build" / "html", env=FORCE, jobs=2)
+    result = sphinx_build(docs, docs / "_build" / "html", mode="force", jobs=2)
     out = output_of(result)
     assert result.returncode != 0
     cells_before = text[: text.index("above one half")].count("```{code-cell}")
@@ -83,7 +82,7 @@ def test_a_hanging_cell_is_stopped_by_the_timeout(tmp_path):
     text = PAGE.read_text().replace("---\n", "---\nmystnb:\n  execution_timeout: 3\n", 1)
     text = insert_cell(text, "import time\ntime.sleep(120)")
     docs = scratch_docs(tmp_path, {PAGE.name: text})
-    result = sphinx_build(docs, docs / "_build" / "html", env=FORCE, timeout=120)
+    result = sphinx_build(docs, docs / "_build" / "html", mode="force", timeout=120)
     out = output_of(result)
     assert result.returncode != 0
     assert f"page docs/modules/{PAGE.name} failed" in out, out[-3000:]
@@ -93,7 +92,7 @@ def test_a_hanging_cell_is_stopped_by_the_timeout(tmp_path):
 def test_broken_front_matter_fails_naming_the_file(tmp_path):
     text = PAGE.read_text().replace("  name: python3", "  name: [python3", 1)
     docs = scratch_docs(tmp_path, {PAGE.name: text})
-    result = sphinx_build(docs, docs / "_build" / "html", env=FORCE)
+    result = sphinx_build(docs, docs / "_build" / "html", mode="force")
     out = output_of(result)
     assert result.returncode != 0
     assert re.search(rf"modules/{PAGE.name}.*front matter", out), out[-3000:]

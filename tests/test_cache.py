@@ -25,7 +25,8 @@ def build(docs: Path, env: dict[str, str] | None = None, jobs: int = 1) -> str:
     result = sphinx_build(
         docs,
         docs / "_build" / "html",
-        env={"COURSE_EXECUTION_MODE": "cache", **(env or {})},
+        mode="cache",
+        env=env,
         jobs=jobs,
     )
     out = result.stdout + result.stderr

@@ -102,7 +102,7 @@ MUTATIONS: dict[str, tuple] = {
     ),
     "key-concepts-links": (in_section("Key concepts", r"\{term\}`([^`<]+)`", r"\1"), FIRST),
     "glossary": (sub(r"\{term\}`[^`]+`", "{term}`Zzz unknown`", 1), FIRST),
-    "code-cells": (sub(r"```\{code-cell\} ipython3\n(?!---|:tags).*?```\n", "", 30), FIRST),
+    "code-cells": (sub(r"```\{code-cell\} ipython3\n.*?```\n", ""), FIRST),
     "code-width": (add_cell("x = 1  # " + "y" * 80), FIRST),
     "nondeterministic": (add_cell(":tags: [nondeterministic]\nx = 1"), FIRST),
     "skip-execution": (add_cell(":tags: [skip-execution]\nx = 1"), FIRST),

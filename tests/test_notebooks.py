@@ -23,10 +23,10 @@ from coursesite.notebooks import (
     BuiltWith,
     ConversionError,
     Converter,
-    main,
     notebook_names,
 )
 from coursesite.settings import load_settings, source_commit
+from notebooks_cli import main
 
 SETTINGS = load_settings(ROOT)
 MYST_RESIDUE = re.compile(r"\{[\w-]+\}`|^\s*(:{3,}|`{3,})\{|^\(\w[\w-]*\)=", re.MULTILINE)
@@ -223,7 +223,7 @@ def test_unknown_directive_is_refused_naming_page_and_directive(tmp_path, syllab
 def test_unknown_directive_fails_the_docs_build_too(tmp_path):
     text = MODULE_PAGES[0].read_text().replace("## Summary\n", "## Summary\n\n:::{foo}\nx\n:::\n")
     docs = scratch_docs(tmp_path, {MODULE_PAGES[0].name: text})
-    result = sphinx_build(docs, docs / "_build" / "html", env={"COURSE_EXECUTION_MODE": "off"})
+    result = sphinx_build(docs, docs / "_build" / "html", mode="off")
     out = result.stdout + result.stderr
     assert result.returncode != 0
     assert re.search(rf"{MODULE_PAGES[0].name}.*foo", out), out[-2000:]

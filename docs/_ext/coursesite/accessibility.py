@@ -16,6 +16,9 @@ from myst_nb.sphinx_ import HideCodeCellNode, depart_HideCellInput
 from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxTranslator
 
+from coursesite import compat
+from coursesite.compat import require
+
 
 def visit_hidden_cell(self: SphinxTranslator, node: HideCodeCellNode) -> None:
     """myst-nb's ``visit_HideCellInput``, less the ``aria-label`` that hid the label."""
@@ -28,4 +31,5 @@ def visit_hidden_cell(self: SphinxTranslator, node: HideCodeCellNode) -> None:
 
 
 def setup(app: Sphinx) -> None:
+    require("myst-nb", compat.MYST_NB, "accessibility", "the HideCodeCellNode visitor")
     app.add_node(HideCodeCellNode, override=True, html=(visit_hidden_cell, depart_HideCellInput))

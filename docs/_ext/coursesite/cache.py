@@ -57,6 +57,10 @@ def execution_cache_path(root: Path, key: str) -> Path:
     return root / key
 
 
+def setup(app: Sphinx) -> None:
+    app.connect("builder-inited", create_cache_database)
+
+
 def create_cache_database(app: Sphinx) -> None:
     """Create the execution cache's database before parallel readers start.
 

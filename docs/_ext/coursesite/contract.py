@@ -21,11 +21,16 @@ import yaml
 from markdown_it.token import Token
 from myst_nb.core.read import MystMetadataParsingError, read_myst_markdown_notebook
 from nbformat import NotebookNode
+from sphinx.application import Sphinx
+from sphinx.util import logging
 
 from coursesite.glue import ROLE as GLUE_ROLE
 from coursesite.glue import split_role
 from coursesite.markup import parser, split_directive
+from coursesite.state import course_state
 from coursesite.syllabus import Module, Syllabus
+
+logger = logging.getLogger(__name__)
 
 MIN_CODE_CELLS = 6
 MAX_CODE_LINE = 79  # wider code scrolls sideways in the theme's column
@@ -717,3 +722,23 @@ def _next_line(top: Section, section: Section) -> int:
     """First line after ``section`` (the next level-2 heading, or the end of the page)."""
     later = [s.line for s in top.children if s.line > section.line]
     return min(later) if later else 10**9
+
+
+def check_on_read(app: Sphinx, docname: str, source: list[str]) -> None:
+    """Warn (an error under -W) for every part of the module contract a page lacks."""
+    syllabus = course_state(app.config).syllabus
+    if syllabus.by_docname(docname) is None:
+        return
+    path = Path(app.env.doc2path(docname))
+    try:
+        problems = check_page(path, syllabus)
+    except ContractError as err:
+        problems = [str(err)]
+    for problem in problems:
+        logger.warning(
+            "module contract: %s", problem, location=docname, type="course", subtype="contract"
+        )
+
+
+def setup(app: Sphinx) -> None:
+    app.connect("source-read", check_on_read)

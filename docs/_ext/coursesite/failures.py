@@ -27,6 +27,9 @@ from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 
+from coursesite import compat
+from coursesite.compat import require
+
 logger = logging.getLogger(__name__)
 
 _SEPARATOR = re.compile(r"^-{3,}$", re.MULTILINE)
@@ -110,4 +113,5 @@ def report_failed_pages(app: Sphinx, env: BuildEnvironment) -> list[str]:
 
 def setup(app: Sphinx) -> None:
     """The failures feature: failed page executions become named build errors."""
+    require("nbclient", compat.NBCLIENT, "failures", "the text of CellExecutionError")
     app.connect("env-updated", report_failed_pages)

@@ -18,11 +18,14 @@ from myst_parser.parsers.mdit import create_md_parser
 DIRECTIVE = re.compile(r"^\{([\w-]+)\}\s*(.*)$")
 # One option line at the top of a directive's body.
 OPTION = re.compile(r"^:([\w-]+):\s*(.*)$")
+# The MyST syntax extensions the pages use: conf.py enables these, and the contract and
+# the notebook converter parse with the same set.
+MYST_EXTENSIONS = ("colon_fence", "deflist", "dollarmath", "amsmath", "attrs_inline")
 
 
 def parser() -> MarkdownIt:
     """A markdown-it parser that reads the pages' MyST syntax into tokens."""
-    config = MdParserConfig(enable_extensions={"colon_fence", "dollarmath", "amsmath", "deflist"})
+    config = MdParserConfig(enable_extensions=set(MYST_EXTENSIONS))
     return create_md_parser(config, RendererHTML)
 
 

@@ -1,7 +1,5 @@
 """Generate real Jupyter notebooks from each module page, for Colab and for download.
 
-    python -m coursesite.notebooks [--out FOLDER] [PAGE ...]    (or: nox -s notebooks)
-
 For every module the build writes three files and, for all of them, one zip:
 
 - ``NN-slug.ipynb``, the **full** notebook: the page's text and code, solutions collapsed;
@@ -25,11 +23,9 @@ version ranges, so Colab's preinstalled torch and numpy stay.
 
 from __future__ import annotations
 
-import argparse
 import html
 import platform
 import re
-import sys
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -41,13 +37,20 @@ import jupytext
 import nbformat
 from myst_nb.core.read import read_myst_markdown_notebook
 from myst_nb.sphinx_ext import OUTPUT_FOLDER
+from sphinx.application import Sphinx
 from sphinx.directives.code import LiteralIncludeReader
+from sphinx.errors import ExtensionError
+from sphinx.util import logging
 
+from coursesite import compat
+from coursesite.compat import require
 from coursesite.glue import GlueError, paste, read_glue_file
 from coursesite.markup import DIRECTIVE, parser, split_directive
 from coursesite.settings import Settings, load_settings, source_commit
 from coursesite.syllabus import Module, Syllabus, load_syllabus
 
+logger = logging.getLogger(__name__)
+NOTEBOOKS_DIR = "notebooks"  # under the HTML output folder
 SETUP_TAG = "course-setup"
 PLACEHOLDER_TAG = "your-solution"
 PRACTICE_SUFFIX = "-practice"
@@ -455,29 +458,27 @@ def write_notebooks(
     return written
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Generate the module notebooks.")
-    parser.add_argument("pages", nargs="*", type=Path, help="module pages (default: all)")
-    parser.add_argument("--docs", type=Path, default=Path(__file__).resolve().parents[2])
-    parser.add_argument("--out", type=Path, default=None, help="default: docs/_build/notebooks")
-    parser.add_argument(
-        "--executed",
-        type=Path,
-        default=None,
-        help=f"the build's executed pages, for glued values (default: docs/_build/{OUTPUT_FOLDER})",
-    )
-    args = parser.parse_args(argv)
-    out = args.out or args.docs / "_build" / "notebooks"
+def write_after_build(app: Sphinx, exception: Exception | None) -> None:
+    """After a successful HTML build, write every module's downloads (notebooks, script)."""
+    if exception is not None or app.builder.format != "html":
+        return
+    if app.config.nb_execution_mode == "off":
+        logger.info("notebooks not written: the pages were not executed, nothing to quote")
+        return
+    from coursesite.provenance import runtime  # imports torch: only after a build
+
     try:
-        written = write_notebooks(args.docs, out, args.pages or None, glue_dir=args.executed)
-    except ConversionError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 1
-    for path in written:
-        print(path)
-    print(f"{len(written)} file(s) in {out}")
-    return 0
+        written = write_notebooks(
+            Path(app.srcdir),
+            Path(app.outdir, NOTEBOOKS_DIR),
+            glue_dir=Path(app.outdir).parent / OUTPUT_FOLDER,
+            built_with=BuiltWith.here(runtime()[2]),
+        )
+    except (ConversionError, RuntimeError) as err:
+        raise ExtensionError(f"notebooks: {err}") from None
+    logger.info("wrote %d notebook file(s) to %s", len(written), NOTEBOOKS_DIR)
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+def setup(app: Sphinx) -> None:
+    require("sphinx", compat.SPHINX, "notebooks", "LiteralIncludeReader")
+    app.connect("build-finished", write_after_build)

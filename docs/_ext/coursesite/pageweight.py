@@ -42,6 +42,9 @@ from fontTools.ttLib import TTFont
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
+from coursesite import compat
+from coursesite.compat import require
+
 logger = logging.getLogger(__name__)
 
 FONT_DIR = Path("_static") / "vendor" / "fontawesome" / "webfonts"
@@ -167,3 +170,10 @@ def _theme_font_dir(app: Sphinx) -> Path:
             return candidate
     msg = "the theme ships no Font Awesome web fonts: remove subset_icon_fonts"
     raise FileNotFoundError(msg)
+
+
+def setup(app: Sphinx) -> None:
+    require("sphinx", compat.SPHINX, "pageweight", "the script objects in page contexts")
+    app.connect("builder-inited", add_template_filters)
+    app.connect("html-page-context", defer_head_scripts, priority=900)
+    app.connect("build-finished", subset_icon_fonts)

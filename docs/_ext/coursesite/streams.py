@@ -11,6 +11,11 @@ two cold builds, see docs/_tools/reproduce.py). The site uses this exact join in
 from __future__ import annotations
 
 from nbformat import NotebookNode
+from sphinx.application import Sphinx
+from sphinx.errors import ExtensionError
+
+from coursesite import compat
+from coursesite.compat import require
 
 
 def merge_stream_chunks(outputs: list[NotebookNode]) -> list[NotebookNode]:
@@ -40,4 +45,11 @@ def install() -> None:
     """Make myst-nb's renderer use :func:`merge_stream_chunks`."""
     from myst_nb.core import render
 
+    if not callable(getattr(render, "coalesce_streams", None)):
+        raise ExtensionError("coursesite.streams: myst_nb.core.render has no coalesce_streams")
     render.coalesce_streams = merge_stream_chunks
+
+
+def setup(app: Sphinx) -> None:
+    require("myst-nb", compat.MYST_NB, "streams", "render.coalesce_streams")
+    install()

@@ -1,0 +1,208 @@
+"""The course's directives, driven by the syllabus (used in MyST pages as ``:::{name}``).
+
+``module-banner``
+    "Module N of T · Course · Level" and the page's derived times; N and T come from
+    ``docs/syllabus.toml``, the times from the page (:mod:`coursesite.timing`).
+``syllabus-table``
+    The landing page's table of every module with its times, and the course's total.
+``syllabus-toctree``
+    The navigation: one hidden toctree per part, written modules in syllabus order.
+``next-module``
+    A link to the next module (or its title, marked as not yet written).
+``run-it-yourself``
+    The module's downloads: full and practice notebooks (Colab and file), the script, and
+    a question link (:mod:`coursesite.notebooks` writes the files).
+"""
+
+from __future__ import annotations
+
+from docutils import nodes
+from docutils.statemachine import StringList
+from sphinx.application import Sphinx
+from sphinx.directives.other import TocTree
+from sphinx.util.docutils import SphinxDirective
+
+from coursesite.notebooks import NOTEBOOKS_DIR, notebook_names
+from coursesite.state import CourseState, course_state
+from coursesite.syllabus import Syllabus
+from coursesite.timing import hours
+
+
+class _CourseDirective(SphinxDirective):
+    has_content = False
+    required_arguments = 0
+    optional_arguments = 0
+
+    @property
+    def course(self) -> CourseState:
+        return course_state(self.config)
+
+    @property
+    def syllabus(self) -> Syllabus:
+        return self.course.syllabus
+
+    def doc_link(self, docname: str, text: str) -> str:
+        return f"{{doc}}`{text} </{docname}>`"
+
+    def parse_markdown(self, text: str) -> list[nodes.Node]:
+        container = nodes.Element()
+        self.state.nested_parse(StringList(text.splitlines()), self.content_offset, container)
+        return list(container.children)
+
+
+class ModuleBanner(_CourseDirective):
+    """The banner above a module's title."""
+
+    def run(self) -> list[nodes.Node]:
+        module = self.syllabus.by_docname(self.env.docname)
+        if module is None:
+            raise self.error(
+                f"module-banner is only for module pages (docs/modules/NN-slug.md), "
+                f"not {self.env.docname!r}"
+            )
+        banner = nodes.container(classes=["module-banner"])
+        para = nodes.paragraph()
+        para += nodes.inline(text=self.syllabus.banner(module), classes=["module-banner-title"])
+        para += nodes.Text(" ")
+        estimate = self.syllabus.estimate(module)
+        para += nodes.raw(
+            "",
+            '<span class="fa-regular fa-clock" aria-hidden="true"></span> ',
+            format="html",
+        )
+        para += nodes.inline(
+            text=f"Read & run ~{estimate.read_run} min · exercises ~{estimate.exercises} min",
+            classes=["module-duration"],
+        )
+        banner += para
+        return [banner]
+
+
+class SyllabusTable(_CourseDirective):
+    """Every module of the course, part by part, with its status."""
+
+    def run(self) -> list[nodes.Node]:
+        syl = self.syllabus
+        lines = [
+            "| # | Module | Part | Read & run | Exercises |",
+            "|---:|---|---|---:|---:|",
+        ]
+        for m in syl.modules:
+            if not syl.is_written(m):
+                lines.append(f"| {m.number} | {m.title} | {m.part.id} · {m.part.title} | | |")
+                continue
+            estimate = syl.estimate(m)
+            lines.append(
+                f"| {m.number} | {self.doc_link(m.docname, m.title)} "
+                f"| {m.part.id} · {m.part.title} "
+                f"| {estimate.read_run} min | {estimate.exercises} min |"
+            )
+        total = syl.total_estimate
+        lines += [
+            "",
+            (
+                f"In all, the course takes {hours(total.read_run)} to read and run, and "
+                f"{hours(total.exercises)} more to work the exercises before opening their "
+                "solutions. The times are estimates derived from each page (words, code "
+                "cells, quizzes and exercises)."
+            ),
+        ]
+        if len(syl.written) < syl.total:
+            lines.append(f"{len(syl.written)} of {syl.total} modules are available so far.")
+        out = self.parse_markdown("\n".join(lines))
+        for node in out:
+            for table in node.findall(nodes.table):
+                table["classes"].append("syllabus-table")
+        return out
+
+
+class SyllabusToctree(TocTree):
+    """One hidden toctree per part: the sidebar navigation in syllabus order."""
+
+    has_content = False
+    option_spec: dict = {}  # noqa: RUF012 - docutils' interface
+
+    def run(self) -> list[nodes.Node]:
+        syl = course_state(self.config).syllabus
+        result: list[nodes.Node] = []
+        for part in syl.parts:
+            docs = [f"/{m.docname}" for m in syl.modules if m.part == part and syl.is_written(m)]
+            if not docs:
+                continue
+            self.content = StringList(docs)
+            self.options = {"caption": f"Part {part.id} · {part.title}", "maxdepth": 1}
+            self.options["hidden"] = True
+            result.extend(super().run())
+        return result
+
+
+class NextModule(_CourseDirective):
+    """ "Next: Module N+1 · Title", linked when that page exists."""
+
+    def run(self) -> list[nodes.Node]:
+        syl = self.syllabus
+        module = syl.by_docname(self.env.docname)
+        if module is None:
+            raise self.error("next-module is only for module pages")
+        nxt = syl.next_module(module)
+        if nxt is None:
+            text = "This is the last module of the course: congratulations on finishing it."
+        elif syl.is_written(nxt):
+            text = f"**Next:** {self.doc_link(nxt.docname, f'Module {nxt.number} · {nxt.title}')}"
+        else:
+            text = f"**Next:** Module {nxt.number} · {nxt.title} (being written)."
+        return self.parse_markdown(text)
+
+
+class RunItYourself(_CourseDirective):
+    """This module's downloads: full and practice notebooks (Colab and file), the script,
+    and a link to ask a question about the module."""
+
+    def run(self) -> list[nodes.Node]:
+        module = self.syllabus.by_docname(self.env.docname)
+        if module is None:
+            raise self.error("run-it-yourself is only for module pages")
+        settings = self.course.settings
+        names = notebook_names(module.docname.split("/")[-1])
+        folder = "../" * self.env.docname.count("/") + NOTEBOOKS_DIR
+        question = settings.question_url(f"Module {module.number} · {module.title}")
+
+        def buttons(kind: str, label: str) -> str:
+            name = names[kind]
+            return (
+                f'<a class="sd-btn sd-btn-primary reference external colab-link" '
+                f'data-kind="{kind}" href="{settings.colab_url(name)}">{label} in Colab</a> '
+                f'<a class="sd-btn sd-btn-outline-primary reference download-notebook" '
+                f'data-kind="{kind}" href="{folder}/{name}" download="{name}">'
+                f"Download {label.lower()} notebook</a>"
+            )
+
+        links = (
+            f'<p class="run-it-yourself">{buttons("full", "Open")}</p>'
+            f'<p class="run-it-yourself">{buttons("practice", "Practice")}</p>'
+            f'<p class="run-it-yourself-more"><a class="reference download-script" '
+            f'href="{folder}/{names["script"]}" download="{names["script"]}">'
+            f"Download as a Python script</a> · "
+            f'<a class="reference external question-link" href="{question}">'
+            f"Questions about this module? Ask in the course discussions</a></p>"
+        )
+        intro = self.parse_markdown(
+            "This module is also a Jupyter notebook with the same code cells. The **full** "
+            "notebook has the worked solutions (collapsed); the **practice** notebook leaves "
+            "each exercise's solution cell empty for your code and keeps the check cell "
+            "after it, which tells you whether your answer is right. The first cell of "
+            "either installs the course's package when it runs in Google Colab (GPU or CPU "
+            "runtime) and installs nothing elsewhere; on your own machine, set up the "
+            "course as its README describes. Once a cell runs, change a number in it and "
+            "run it again: seeing which outputs move, and how far, is the fastest way to "
+            "test your understanding of the page."
+        )
+        return [*intro, nodes.raw("", links, format="html")]
+
+
+def setup(app: Sphinx) -> None:
+    app.add_directive("module-banner", ModuleBanner)
+    app.add_directive("syllabus-table", SyllabusTable)
+    app.add_directive("syllabus-toctree", SyllabusToctree)
+    app.add_directive("next-module", NextModule)
+    app.add_directive("run-it-yourself", RunItYourself)
