@@ -207,6 +207,16 @@ def tests(session: nox.Session) -> None:
 
 
 @nox.session
+def mutants(session: nox.Session) -> None:
+    """Break one behaviour at a time (docs/_tools/mutants.py) and expect a failing test.
+
+    Not part of `nox -s tests` (a few minutes): run it before each release of the course.
+    """
+    install(session, "docs", "test")
+    run_site_tool(session, "mutants", *session.posargs)
+
+
+@nox.session
 def lint(session: nox.Session) -> None:
     """ruff (lint and format); schema checks of .readthedocs.yaml and the workflows."""
     session.install("-c", str(CONSTRAINTS), "ruff", "check-jsonschema")

@@ -239,3 +239,53 @@ def test_icon_fonts_keep_only_the_icons_named(tmp_path):
     subset_font(original, target, {0xF0C9, 0xF185})
     assert set(TTFont(target).getBestCmap()) == {0xF0C9, 0xF185}
     assert target.stat().st_size < original.stat().st_size / 20
+
+
+def test_glue_pastes_with_myst_nbs_own_formatting(tmp_path):
+    from coursesite.glue import GlueError, paste, paste_text, read_glue_file, split_role
+
+    assert split_role("acc:.1%") == ("acc", ".1%")
+    assert split_role("count") == ("count", "s")
+    values = {"acc": "0.9234", "n": "17834", "name": "'adam'"}
+    assert paste("acc:.1%", values) == "92.3%"
+    assert paste("n:,d", values) == "17,834"
+    assert paste("name", values) == "adam"  # a string's repr, unquoted as the site shows it
+    with pytest.raises(GlueError, match="no cell glued 'missing'"):
+        paste("missing:.2f", values)
+    with pytest.raises(GlueError, match="name:.2f"):
+        paste("name:.2f", values)  # a word cannot be shown as a number
+    assert paste("acc:d", values) == "0", "as myst-nb: :d truncates a float (glue ints)"
+    shown = paste_text("at {glue:text}`acc:.0%` and {glue:text}`gone:.1f`", values)
+    assert shown[0] == ("{glue:text}`acc:.0%`", "92%")
+    assert shown[1][1].startswith("ERROR: ")
+    bundle = tmp_path / "page.glue.json"
+    bundle.write_text('{"acc": {"data": {"text/plain": "0.5"}}, "img": {"data": {}}}')
+    assert read_glue_file(bundle) == {"acc": "0.5"}
+
+
+def test_glue_values_are_read_from_an_executed_notebook():
+    import nbformat
+
+    from coursesite.glue import GLUE_PREFIX, glue_values
+
+    cell = nbformat.v4.new_code_cell("glue('x', 1)")
+    cell.outputs = [
+        nbformat.v4.new_output(
+            "display_data",
+            data={f"{GLUE_PREFIX}text/plain": "1"},
+            metadata={"scrapbook": {"name": "x", "mime_prefix": GLUE_PREFIX}},
+        ),
+        nbformat.v4.new_output("stream", name="stdout", text="printed\n"),
+    ]
+    nb = nbformat.v4.new_notebook(cells=[cell])
+    assert glue_values(nb) == {"x": "1"}
+
+
+def test_compat_stops_the_build_outside_the_tested_range():
+    from sphinx.errors import ExtensionError
+
+    from coursesite.compat import require
+
+    require("sphinx", ">=1", "example", "nothing")  # inside: silent
+    with pytest.raises(ExtensionError, match=r"coursesite.example relies on .* of sphinx <1"):
+        require("sphinx", "<1", "example", "a private API")

@@ -271,7 +271,7 @@ def fit(
         epochs: Maximum number of passes over ``train_loader``.
         val_loader: Validation batches; enables ``val_*`` records, best-model tracking
             and early stopping.
-        device: Where batches are moved.
+        device: Where batches are moved; ``None`` means where the model's parameters are.
         metrics: Extra metrics, e.g. ``{"accuracy": accuracy}``.
         scheduler: Learning-rate scheduler, stepped once per epoch (after validation)
             or, with ``scheduler_step="batch"``, after every optimizer step.

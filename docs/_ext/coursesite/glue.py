@@ -17,6 +17,8 @@ from typing import Any
 from myst_nb.core.variables import format_plain_text
 from myst_nb.ext.glue import GLUE_PREFIX
 
+__all__ = ["GLUE_PREFIX", "GlueError", "glue_values", "paste", "paste_text", "read_glue_file"]
+
 ROLE = re.compile(r"\{glue(?::text)?\}`([^`]+)`")
 
 
