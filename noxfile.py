@@ -202,7 +202,14 @@ def docs_live(session: nox.Session) -> None:
 def tests(session: nox.Session) -> None:
     """Unit tests, the module-contract test and tests of the built site."""
     install(session, "docs", "test")
-    args = session.posargs or ["--cov", "--cov-report=term-missing", "--cov-fail-under=90"]
+    # One worker per core (pytest-xdist); the site is built once and shared (conftest.site).
+    args = session.posargs or [
+        "-n",
+        "auto",
+        "--cov",
+        "--cov-report=term-missing",
+        "--cov-fail-under=90",
+    ]
     session.run("pytest", *args)
 
 

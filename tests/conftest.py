@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 
 from coursesite.settings import source_commit
 from coursesite.syllabus import Syllabus, load_syllabus
@@ -87,14 +88,28 @@ def syllabus() -> Syllabus:
 
 @pytest.fixture(scope="session")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The whole site, built strictly once per test session; returns its HTML folder.
+    """The whole site, built strictly once per test run; returns its HTML folder.
 
-    Uses the contributors' execution cache (keyed on coursecode and the pins), so it is
-    quick after `nox -s docs`; on CI every page executes from scratch.
+    Under pytest-xdist every worker asks for it: the first to take the lock builds it
+    into the run's shared temporary folder, the others wait and reuse it (a failed build
+    is recorded, so they fail at once instead of building again). Uses the contributors'
+    execution cache (keyed on coursecode and the pins), so it is quick after
+    `nox -s docs`; on CI every page executes from scratch.
     """
-    out = tmp_path_factory.mktemp("site") / "html"
-    result = sphinx_build(DOCS, out, jobs=2)
-    assert result.returncode == 0, f"site build failed:\n{result.stdout}\n{result.stderr}"
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # shared by the workers of this run
+    out = root / "site" / "html"
+    failed = root / "site" / "build-failed.txt"
+    with FileLock(str(root / "site.lock")):
+        if failed.is_file():
+            pytest.fail(f"site build failed (see the first failure):\n{failed.read_text()}")
+        if not (out / "index.html").is_file():
+            result = sphinx_build(DOCS, out, jobs=2)
+            if result.returncode != 0:
+                failed.parent.mkdir(parents=True, exist_ok=True)
+                failed.write_text(f"{result.stdout[-5000:]}\n{result.stderr[-5000:]}")
+                pytest.fail(f"site build failed:\n{result.stdout}\n{result.stderr}")
     return out
 
 
