@@ -126,6 +126,11 @@ MUTATIONS: dict[str, tuple] = {
     "claims-hidden": (add_cell(':tags: [claim]\nassert 1 == 1, "claim"'), FIRST),
     "claims-assert": (add_cell(":tags: [remove-cell, claim]\nx = 1"), FIRST),
     "claims-message": (add_cell(":tags: [remove-cell, claim]\nassert 1 == 1"), FIRST),
+    "paragraph-length": (sub(r"(^## Summary\n)", r"\1\n" + "word " * 151 + "\n", 1), FIRST),
+    "module-links": (
+        sub(r"(^## Summary\n)", r"\1\nSee {doc}`Module 9 · Tensors <02-tensors>`.\n", 1),
+        FIRST,
+    ),
     "tip": (sub(r":::\{tip\}.*?:::\n"), FIRST),
     "inline-checks": (sub(r"::::\{dropdown\} ❓.*?::::\n"), FIRST),
     "inline-check-icon": (sub(r"\{dropdown\} ❓", "{dropdown} ?", 1), FIRST),

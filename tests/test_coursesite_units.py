@@ -252,7 +252,7 @@ def test_glue_pastes_with_myst_nbs_own_formatting(tmp_path):
     assert paste("name", values) == "adam"  # a string's repr, unquoted as the site shows it
     with pytest.raises(GlueError, match="no cell glued 'missing'"):
         paste("missing:.2f", values)
-    with pytest.raises(GlueError, match="name:.2f"):
+    with pytest.raises(GlueError, match=r"name:\.2f"):
         paste("name:.2f", values)  # a word cannot be shown as a number
     assert paste("acc:d", values) == "0", "as myst-nb: :d truncates a float (glue ints)"
     shown = paste_text("at {glue:text}`acc:.0%` and {glue:text}`gone:.1f`", values)

@@ -186,6 +186,8 @@ RULES = {
     "claims-hidden": "claim cells are hidden",
     "claims-assert": "claim cells assert",
     "claims-message": "every claim assert has a message",
+    "paragraph-length": "no paragraph over 150 words",
+    "module-links": "a link 'Module N · …' leads to Module N",
     "tip": "at least one tip",
     "inline-checks": "at least 2 inline checks",
     "inline-check-icon": "inline check titles start with ❓",
@@ -511,6 +513,31 @@ def checked_claims(page: ParsedPage) -> Iterator[Problem]:
             f"{{glue:text}} or claims asserted in hidden cells tagged {list(CLAIM_TAGS)}; "
             f"has {len(quoted)} glued and {asserts} asserted",
         )
+
+
+MAX_PARAGRAPH_WORDS = 150
+_MODULE_LINK = re.compile(r"\{doc\}`Module (\d+)\b[^`<]*<(?:\.\./modules/|/modules/)?(\d\d)-")
+
+
+@check
+def prose(page: ParsedPage) -> Iterator[Problem]:
+    """Paragraphs short enough to read on a screen; module links that say where they go."""
+    for token in parser().parse(_outside_code_cells(page.text)):
+        if token.type == "inline" and token.level == 1:
+            words = len(token.content.split())
+            if words > MAX_PARAGRAPH_WORDS:
+                start = " ".join(token.content.split()[:8])
+                yield _problem(
+                    "paragraph-length",
+                    f"prose: a paragraph of {words} words ('{start} …') is hard to read on "
+                    f"screen; split it (at most {MAX_PARAGRAPH_WORDS})",
+                )
+    for said, target in _MODULE_LINK.findall(page.text):
+        if int(said) != int(target):
+            yield _problem(
+                "module-links",
+                f"prose: a link says 'Module {said}' but leads to module {int(target)}'s page",
+            )
 
 
 @check
