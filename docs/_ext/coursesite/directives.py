@@ -98,6 +98,8 @@ class SyllabusTable(_CourseDirective):
                 f"| {estimate.read_run} min | {estimate.exercises} min |"
             )
         total = syl.total_estimate
+        parts = ", ".join(f"{part.id} · {part.title}" for part in syl.parts)
+        lines = [f"The course has {len(syl.parts)} parts: {parts}.", "", *lines]
         lines += [
             "",
             (
