@@ -1,7 +1,8 @@
 """Plots every module needs: training curves, run comparisons and image grids.
 
-Taught in Module 7 (The Training Loop); later modules call them instead of repeating
-matplotlib code.
+``plot_history`` is taught in Module 7 (The Training Loop), ``plot_curves`` first used in
+Module 9 (Activation Functions and Initialization), ``show_images`` in Module 8; later
+modules call them instead of repeating matplotlib code.
 """
 
 from __future__ import annotations
@@ -69,7 +70,7 @@ def plot_curves(
 ) -> Figure:
     """Several named curves on one axes, e.g. the validation loss of several runs.
 
-    Taught in Module 7 (The Training Loop).
+    First used in Module 9 (Activation Functions and Initialization).
 
     Args:
         curves: Label to values; x runs from 1.
