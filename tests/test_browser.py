@@ -23,7 +23,7 @@ import pytest
 from chromium import CHROMIUM_FLAGS
 from conftest import MODULE_PAGES, ROOT
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.build]  # needs the built site
 
 CHROMIUM = os.environ.get("COURSE_CHROMIUM", "/usr/bin/chromium")
 PHONE = {"width": 390, "height": 844}
