@@ -17,6 +17,8 @@ from coursesite.syllabus import Syllabus, load_syllabus
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 MODULE_PAGES = sorted((DOCS / "modules").glob("*.md"))
+PROJECT_PAGES = sorted((DOCS / "projects").glob("p*.md"))
+COURSE_PAGES = MODULE_PAGES + PROJECT_PAGES  # every page that executes and has notebooks
 STRICT = ["-n", "-W", "--keep-going"]
 
 

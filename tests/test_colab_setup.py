@@ -130,3 +130,14 @@ def test_the_install_would_add_coursecode_and_nothing_else(tmp_path):
 @pytest.mark.parametrize("pinned", ["torch==2.13.0", "numpy=="])
 def test_the_cell_pins_no_preloaded_package(pinned):
     assert pinned not in setup_source()
+
+
+def test_a_module_that_needs_extras_installs_them():
+    syllabus = load_syllabus(DOCS)
+    needs = next(m for m in syllabus.modules if m.extras)
+    page = DOCS / "modules" / needs.filename
+    converter = Converter(page, syllabus, SETTINGS, COMMIT, BuiltWith("2.13.0", "3.11.7", "CPU"))
+    extras = ",".join(needs.extras)
+    assert f'"coursecode[{extras}] @ git+{SETTINGS.repository_url}@{COMMIT}"' in (
+        converter.setup_cell().source
+    )

@@ -12,14 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DOCS, MODULE_PAGES
+from conftest import COURSE_PAGES, DOCS, MODULE_PAGES
 from coursesite.contract import RULES, ContractError, check_page
 
 FIRST = MODULE_PAGES[0]
 SECOND = MODULE_PAGES[1]  # for rules that only apply from Module 2 on (prerequisites)
 
 
-@pytest.mark.parametrize("page", MODULE_PAGES, ids=[p.name for p in MODULE_PAGES])
+@pytest.mark.parametrize("page", COURSE_PAGES, ids=[p.name for p in COURSE_PAGES])
 def test_module_page_meets_the_contract(page, syllabus):
     problems = check_page(page, syllabus)
     assert not problems, f"{page.name} breaks the module contract:\n" + "\n".join(

@@ -9,7 +9,7 @@ import pytest
 from bs4 import BeautifulSoup
 from myst_nb.core.read import read_myst_markdown_notebook
 
-from conftest import MODULE_PAGES
+from conftest import MODULE_PAGES, PROJECT_PAGES
 from coursesite.failures import code_cells
 
 pytestmark = pytest.mark.build
@@ -133,7 +133,7 @@ def test_next_and_further_reading_links(site, page, syllabus):
     lines = [p for p in main.select("p") if p.get_text().startswith("Next:")]
     if nxt is None:
         assert not lines
-        assert "last module of the course" in main.get_text()
+        assert "last page of the course" in main.get_text()
     else:
         (line,) = lines
         assert line.select_one("a")["href"] == f"{nxt.docname.split('/')[1]}.html"
@@ -143,18 +143,20 @@ def test_next_and_further_reading_links(site, page, syllabus):
     assert any(h.startswith("https://docs.pytorch.org/") for h in hrefs)
 
 
-def test_landing_page_lists_all_26_modules_and_links_the_written_ones(site, syllabus):
+def test_landing_page_lists_every_module_and_project_in_reading_order(site, syllabus):
     html = soup(site / "index.html")
     rows = html.select("table.syllabus-table tbody tr")
-    assert len(rows) == 26
+    assert len(rows) == syllabus.total + len(syllabus.projects)
     linked = [r for r in rows if r.select_one("a")]
     assert len(linked) == len(syllabus.written)
-    for row, module in zip(rows, syllabus.modules, strict=True):
-        assert row.select("td")[1].get_text(strip=True) == module.title
+    for row, entry in zip(rows, syllabus.entries, strict=True):
+        number = str(entry.number) if entry.kind == "module" else f"P{entry.number}"
+        assert row.select("td")[0].get_text(strip=True) == number
+        assert row.select("td")[1].get_text(strip=True) == entry.title
     nav = html.select("nav.bd-docs-nav a.reference.internal")
-    nav_targets = [a["href"] for a in nav if "modules/" in a["href"]]
-    expected = [f"{m.docname}.html" for m in syllabus.modules if syllabus.is_written(m)]
-    assert nav_targets == expected, "the sidebar lists written modules in syllabus order"
+    nav_targets = [a["href"] for a in nav if a["href"].startswith(("modules/", "projects/"))]
+    expected = [f"{e.docname}.html" for e in syllabus.entries if syllabus.is_written(e)]
+    assert nav_targets == expected, "the sidebar lists written pages in reading order"
 
 
 def test_glossary_and_api_reference_pages(site):
@@ -229,3 +231,20 @@ def test_icon_fonts_hold_every_icon_the_site_uses_and_little_else(site):
         assert font.stat().st_size < 8_000, f"{font.name} was not cut to the icons used"
         covered |= set(TTFont(font).getBestCmap())
     assert used <= covered, f"icons with no glyph: {sorted(hex(p) for p in used - covered)}"
+
+
+@pytest.mark.parametrize("project", PROJECT_PAGES, ids=[p.stem for p in PROJECT_PAGES])
+def test_project_pages_are_built_linked_and_clean(site, project, syllabus):
+    entry = syllabus.by_docname(f"projects/{project.stem}")
+    html = soup(site / "projects" / f"{project.stem}.html")
+    main = html.select_one("article.bd-article")
+    banner = main.select_one(".module-banner").get_text()
+    assert f"Project {entry.number} of {len(syllabus.projects)}" in banner
+    assert len(main.select("div.cell")) == visible_cells(project)
+    assert not main.select(".output.stderr")
+    solutions = [d for d in main.select("details.hide") if "Show solution" in d.summary.get_text()]
+    assert len(solutions) >= 3, "each milestone's reference solution is hidden and executed"
+    landing = soup(site / "index.html")
+    assert landing.select_one(f'table.syllabus-table a[href="{entry.docname}.html"]')
+    nav = [a["href"] for a in landing.select("nav.bd-docs-nav a.reference.internal")]
+    assert f"{entry.docname}.html" in nav

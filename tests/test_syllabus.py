@@ -8,7 +8,13 @@ from pathlib import Path
 import pytest
 
 from conftest import DOCS, MODULE_PAGES
-from coursesite.syllabus import SyllabusError, check_pages, load_syllabus, parse_syllabus
+from coursesite.syllabus import (
+    SyllabusError,
+    check_pages,
+    check_project_pages,
+    load_syllabus,
+    parse_syllabus,
+)
 from coursesite.timing import Estimate, count_page
 
 RAW = tomllib.loads((DOCS / "syllabus.toml").read_text(encoding="utf-8"))
@@ -36,9 +42,31 @@ def test_banner_and_next_module_derive_from_order(syllabus):
     first = syllabus.by_slug("introduction-to-deep-learning")
     assert syllabus.banner(first) == "Module 1 of 26 · Deep Learning with PyTorch · Intermediate"
     assert syllabus.next_module(first) == syllabus.by_slug("tensors")
-    assert syllabus.next_module(syllabus.modules[-1]) is None
+    assert syllabus.next_module(syllabus.entries[-1]) is None
     assert syllabus.by_docname("modules/02-tensors").number == 2
     assert syllabus.by_docname("index") is None
+
+
+def test_projects_follow_their_part_in_reading_order(syllabus):
+    order = syllabus.entries
+    assert [e.slug for e in order if e.kind == "module"] == [m.slug for m in syllabus.modules]
+    for project in syllabus.projects:
+        before = order[order.index(project) - 1]
+        assert before.part == project.part, "a project comes right after its part"
+        assert syllabus.banner(project).startswith(
+            f"Project {project.number} of {len(syllabus.projects)} · "
+        )
+        assert project.docname == f"projects/p{project.number}-{project.slug}"
+    last_of_part_two = [m for m in syllabus.modules if m.part.id == "II"][-1]
+    assert syllabus.next_module(last_of_part_two).kind == "project"
+
+
+def test_a_project_page_must_match_its_entry(tmp_path, syllabus):
+    folder = tmp_path / "projects"
+    folder.mkdir()
+    (folder / "p2-model-from-files.md").write_text("x")
+    with pytest.raises(SyllabusError, match=r"its page must be p1-model-from-files\.md"):
+        check_project_pages(syllabus.projects, folder)
 
 
 def with_module(**changes) -> dict:
@@ -155,3 +183,17 @@ def test_landing_total_adds_every_module(syllabus):
     assert total.exercises == 12 * sum(
         count_page((DOCS / "modules" / m.filename).read_text()).exercises for m in syllabus.modules
     )
+
+
+def test_every_extra_a_module_needs_is_declared(syllabus):
+    """A module's Colab setup installs coursecode[extras]: each must exist in pyproject."""
+    project = tomllib.loads((DOCS.parent / "pyproject.toml").read_text())["project"]
+    declared = set(project["optional-dependencies"])
+    needed = {extra for e in syllabus.entries for extra in e.extras}
+    assert needed, "the deployment modules need onnx and safetensors"
+    assert needed <= declared
+
+
+def test_extras_must_be_a_list_of_names():
+    with pytest.raises(SyllabusError, match="extras must be a list"):
+        parse_syllabus(with_module(extras="deploy"), "syllabus.toml")

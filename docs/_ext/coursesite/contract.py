@@ -28,7 +28,7 @@ from coursesite.glue import ROLE as GLUE_ROLE
 from coursesite.glue import split_role
 from coursesite.markup import parser, split_directive
 from coursesite.state import course_state
-from coursesite.syllabus import Module, Syllabus
+from coursesite.syllabus import Entry, Syllabus
 
 logger = logging.getLogger(__name__)
 
@@ -206,6 +206,15 @@ RULES = {
     "next-module": "a next-module directive",
     "further-reading": "a Further reading section",
     "further-reading-docs": "Further reading links the PyTorch docs",
+    "exercise-difficulty": "each exercise says its difficulty, ★ to ★★★",
+    "exercise-hint": "exercises from ★★ on have a hint before the solution",
+    "project-section": "every level-2 section of a project page",
+    "project-section-order": "a project's sections in order",
+    "project-skills": "a project lists the skills it practises, each linked to its module",
+    "project-rubric": "a project's rubric has at least 3 bullets",
+    "project-milestones": "a project has at least 3 milestones",
+    "project-milestone-solution": "each milestone has a hidden reference solution",
+    "project-milestone-check": "each milestone has a check cell after its solution",
 }
 
 
@@ -241,7 +250,7 @@ class ParsedPage:
     cells: list[Cell]
     top: Section  # the '# Title' section (sections are its children)
     root: Section  # the whole page
-    module: Module | None
+    module: Entry | None
     glossary: set[str]
 
     @property
@@ -287,7 +296,7 @@ def parse_page(path: Path, syllabus: Syllabus) -> ParsedPage | list[Problem]:
         cells=cells,
         top=h1[0],
         root=root,
-        module=syllabus.by_docname(f"modules/{path.stem}"),
+        module=syllabus.by_docname(f"{path.parent.name}/{path.stem}"),
         glossary=glossary_terms(path.parent.parent / "glossary.md"),
     )
 
@@ -303,13 +312,22 @@ def _problem(code: str, message: str) -> Problem:
 
 
 Check = Callable[[ParsedPage], Iterator[Problem]]
-CHECKS: list[Check] = []
+CHECKS: list[Check] = []  # for module pages
+PROJECT_CHECKS: list[Check] = []  # for project pages
+BOTH = ("module", "project")
 
 
-def check(function: Check) -> Check:
-    """Register a check (in reading order of the contract)."""
-    CHECKS.append(function)
-    return function
+def check(function: Check | None = None, *, kinds: tuple[str, ...] = ("module",)):
+    """Register a check for module pages (or for the ``kinds`` named), in reading order."""
+
+    def register(f: Check) -> Check:
+        if "module" in kinds:
+            CHECKS.append(f)
+        if "project" in kinds:
+            PROJECT_CHECKS.append(f)
+        return f
+
+    return register(function) if function is not None else register
 
 
 def check_page(path: Path, syllabus: Syllabus) -> list[Problem]:
@@ -321,13 +339,14 @@ def check_page(path: Path, syllabus: Syllabus) -> list[Problem]:
     page = parse_page(path, syllabus)
     if isinstance(page, list):
         return page
-    return [problem for run in CHECKS for problem in run(page)]
+    checks = PROJECT_CHECKS if page.module and page.module.kind == "project" else CHECKS
+    return [problem for run in checks for problem in run(page)]
 
 
 _BANNER = "banner: add a ':::{module-banner}' directive above the title"
 
 
-@check
+@check(kinds=BOTH)
 def front_matter(page: ParsedPage) -> Iterator[Problem]:
     spec = page.meta.get("kernelspec")
     if not (isinstance(spec, dict) and spec.get("name")):
@@ -337,7 +356,7 @@ def front_matter(page: ParsedPage) -> Iterator[Problem]:
         )
 
 
-@check
+@check(kinds=BOTH)
 def banner_and_title(page: ParsedPage) -> Iterator[Problem]:
     if not page.root.directives("module-banner"):
         yield _problem("banner", _BANNER)
@@ -415,13 +434,17 @@ def key_concepts(page: ParsedPage) -> Iterator[Problem]:
                 "key-concepts-links",
                 f"key concepts: link each concept to the glossary with {{term}}: {unlinked}",
             )
+
+
+@check(kinds=BOTH)
+def glossary_links(page: ParsedPage) -> Iterator[Problem]:
     if page.glossary:
         missing = sorted({t for t in _TERM.findall(page.text) if _target(t) not in page.glossary})
         if missing:
             yield _problem("glossary", f"glossary: no entry in glossary.md for {{term}} {missing}")
 
 
-@check
+@check(kinds=BOTH)
 def code(page: ParsedPage) -> Iterator[Problem]:
     if len(page.cells) < MIN_CODE_CELLS:
         yield _problem(
@@ -454,7 +477,7 @@ def code(page: ParsedPage) -> Iterator[Problem]:
         )
 
 
-@check
+@check(kinds=BOTH)
 def checked_claims(page: ParsedPage) -> Iterator[Problem]:
     """Numbers glued from outputs, and hidden cells asserting results."""
     # glue("name", ...) or glue(f"acc_{seed}", ...): a pattern per call
@@ -519,7 +542,7 @@ MAX_PARAGRAPH_WORDS = 150
 _MODULE_LINK = re.compile(r"\{doc\}`Module (\d+)\b[^`<]*<(?:\.\./modules/|/modules/)?(\d\d)-")
 
 
-@check
+@check(kinds=BOTH)
 def prose(page: ParsedPage) -> Iterator[Problem]:
     """Paragraphs short enough to read on a screen; module links that say where they go."""
     for token in parser().parse(_outside_code_cells(page.text)):
@@ -567,7 +590,7 @@ def tips_and_inline_checks(page: ParsedPage) -> Iterator[Problem]:
             )
 
 
-@check
+@check(kinds=BOTH)
 def run_it_yourself(page: ParsedPage) -> Iterator[Problem]:
     run = page.sections.get("Run it yourself")
     if run and not run.directives("run-it-yourself"):
@@ -659,6 +682,7 @@ def exercises(page: ParsedPage) -> Iterator[Problem]:
                 "cell it checks",
             )
         checked += bool(here and inside)
+        yield from _difficulty_and_hint(page, exercise, inside)
     if checked < MIN_CHECKED_EXERCISES:
         yield _problem(
             "exercise-checks",
@@ -666,6 +690,30 @@ def exercises(page: ParsedPage) -> Iterator[Problem]:
             f"(tagged [{CHECK_TAG}], after the solution, calling coursecode.checks), "
             f"{checked} have one",
         )
+
+
+_DIFFICULTY = re.compile(r"Difficulty: (★{1,3})(?!★)")
+
+
+def _difficulty_and_hint(page: ParsedPage, exercise: Section, solutions: list[int]):
+    """An exercise says its difficulty; from ★★ on, a collapsed hint comes before the
+    solution."""
+    label = _DIFFICULTY.search(exercise.text())
+    if label is None:
+        yield _problem(
+            "exercise-difficulty",
+            f"exercise '{exercise.title}': say its difficulty in its text: 'Difficulty: ★' "
+            "(a short step), '★★' (several steps) or '★★★' (a small project)",
+        )
+        return
+    if len(label[1]) >= 2:
+        hints = [d for d in exercise.directives("dropdown") if d.argument.startswith("Hint")]
+        if not hints or (solutions and min(d.line for d in hints) > min(solutions)):
+            yield _problem(
+                "exercise-hint",
+                f"exercise '{exercise.title}' ({label[1]}): add a ':::{{dropdown}} Hint' "
+                "before its solution",
+            )
 
 
 @check
@@ -689,6 +737,80 @@ def summary_and_next(page: ParsedPage) -> Iterator[Problem]:
             "further-reading-docs",
             f"further reading: link the PyTorch documentation ({DOCS_URL}...)",
         )
+
+
+PROJECT_SECTIONS = (
+    "The brief",
+    "What you will practise",
+    "Milestones",
+    "Rubric",
+    "Run it yourself",
+    "What's next",
+)
+MIN_MILESTONES = 3
+
+
+@check(kinds=("project",))
+def project_sections(page: ParsedPage) -> Iterator[Problem]:
+    found = page.sections
+    for name in PROJECT_SECTIONS:
+        if name not in found:
+            yield _problem("project-section", f"project: missing '## {name}'")
+    order = [s.title for s in page.top.children if s.level == 2 and s.title in PROJECT_SECTIONS]
+    if order != [s for s in PROJECT_SECTIONS if s in order]:
+        yield _problem(
+            "project-section-order",
+            f"project: sections expected in the order {list(PROJECT_SECTIONS)}, found {order}",
+        )
+    skills = found.get("What you will practise")
+    if skills is not None and (
+        len(skills.list_items()) < 3 or not all("{doc}" in i for i in skills.list_items())
+    ):
+        yield _problem(
+            "project-skills",
+            "project: 'What you will practise' needs at least 3 bullets, each linking the "
+            "module that teaches the skill with {doc}",
+        )
+    rubric = found.get("Rubric")
+    if rubric is not None and len(rubric.list_items()) < 3:
+        yield _problem(
+            "project-rubric", "project: the rubric needs at least 3 bullets ('done when ...')"
+        )
+    nxt = found.get("What's next")
+    if nxt is not None and not nxt.directives("next-module"):
+        yield _problem("next-module", "what's next: add a ':::{next-module}' directive")
+
+
+@check(kinds=("project",))
+def milestones(page: ParsedPage) -> Iterator[Problem]:
+    """Each milestone: a hidden, executed reference solution, then a check cell."""
+    section = page.sections.get("Milestones")
+    if section is None:
+        return
+    subs = [s for s in section.children if s.level == 3]
+    if len(subs) < MIN_MILESTONES:
+        yield _problem(
+            "project-milestones",
+            f"project: needs at least {MIN_MILESTONES} '### Milestone' sections, has {len(subs)}",
+        )
+    solutions = [c.line for c in page.cells if set(SOLUTION_TAGS) <= set(c.tags)]
+    checks = [c.line for c in page.tagged(CHECK_TAG)]
+    bounds = [s.line for s in subs] + [_next_line(page.top, section)]
+    for k, milestone in enumerate(subs):
+        inside = [ln for ln in solutions if bounds[k] < ln < bounds[k + 1]]
+        here = [ln for ln in checks if bounds[k] < ln < bounds[k + 1]]
+        if not inside:
+            yield _problem(
+                "project-milestone-solution",
+                f"milestone '{milestone.title}': needs a reference solution cell tagged "
+                f"{list(SOLUTION_TAGS)}",
+            )
+        elif not here or max(here) < min(inside):
+            yield _problem(
+                "project-milestone-check",
+                f"milestone '{milestone.title}': needs a check cell (tagged [{CHECK_TAG}]) "
+                "after its solution",
+            )
 
 
 def _outside_code_cells(text: str) -> str:

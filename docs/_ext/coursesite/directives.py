@@ -87,30 +87,40 @@ class SyllabusTable(_CourseDirective):
             "| # | Module | Part | Read & run | Exercises |",
             "|---:|---|---|---:|---:|",
         ]
-        for m in syl.modules:
-            if not syl.is_written(m):
-                lines.append(f"| {m.number} | {m.title} | {m.part.id} · {m.part.title} | | |")
+        for entry in syl.entries:
+            number = entry.number if entry.kind == "module" else f"P{entry.number}"
+            where = f"{entry.part.id} · {entry.part.title}"
+            if entry.kind == "project":
+                where = f"project after part {entry.part.id}"
+            if not syl.is_written(entry):
+                lines.append(f"| {number} | {entry.title} | {where} | | |")
                 continue
-            estimate = syl.estimate(m)
+            estimate = syl.estimate(entry)
             lines.append(
-                f"| {m.number} | {self.doc_link(m.docname, m.title)} "
-                f"| {m.part.id} · {m.part.title} "
+                f"| {number} | {self.doc_link(entry.docname, entry.title)} | {where} "
                 f"| {estimate.read_run} min | {estimate.exercises} min |"
             )
         total = syl.total_estimate
         parts = ", ".join(f"{part.id} · {part.title}" for part in syl.parts)
-        lines = [f"The course has {len(syl.parts)} parts: {parts}.", "", *lines]
+        intro = f"The course has {len(syl.parts)} parts: {parts}."
+        if syl.projects:
+            intro += (
+                f" {len(syl.projects)} projects (P1 to P{len(syl.projects)}), placed after "
+                "the parts whose skills they use, have you build something end to end "
+                "without the page holding your hand."
+            )
+        lines = [intro, "", *lines]
         lines += [
             "",
             (
                 f"In all, the course takes {hours(total.read_run)} to read and run, and "
-                f"{hours(total.exercises)} more to work the exercises before opening their "
-                "solutions. The times are estimates derived from each page (words, code "
-                "cells, quizzes and exercises)."
+                f"{hours(total.exercises)} more to work the exercises and projects before "
+                "opening their solutions. The times are estimates derived from each page "
+                "(words, code cells, quizzes, exercises and milestones)."
             ),
         ]
-        if len(syl.written) < syl.total:
-            lines.append(f"{len(syl.written)} of {syl.total} modules are available so far.")
+        if missing := [e for e in syl.entries if not syl.is_written(e)]:
+            lines.append(f"{len(missing)} of the entries above are still being written.")
         out = self.parse_markdown("\n".join(lines))
         for node in out:
             for table in node.findall(nodes.table):
@@ -128,7 +138,7 @@ class SyllabusToctree(TocTree):
         syl = course_state(self.config).syllabus
         result: list[nodes.Node] = []
         for part in syl.parts:
-            docs = [f"/{m.docname}" for m in syl.modules if m.part == part and syl.is_written(m)]
+            docs = [f"/{e.docname}" for e in syl.entries if e.part == part and syl.is_written(e)]
             if not docs:
                 continue
             self.content = StringList(docs)
@@ -148,11 +158,11 @@ class NextModule(_CourseDirective):
             raise self.error("next-module is only for module pages")
         nxt = syl.next_module(module)
         if nxt is None:
-            text = "This is the last module of the course: congratulations on finishing it."
+            text = "This is the last page of the course: congratulations on finishing it."
         elif syl.is_written(nxt):
-            text = f"**Next:** {self.doc_link(nxt.docname, f'Module {nxt.number} · {nxt.title}')}"
+            text = f"**Next:** {self.doc_link(nxt.docname, f'{nxt.label} · {nxt.title}')}"
         else:
-            text = f"**Next:** Module {nxt.number} · {nxt.title} (being written)."
+            text = f"**Next:** {nxt.label} · {nxt.title} (being written)."
         return self.parse_markdown(text)
 
 
@@ -167,7 +177,7 @@ class RunItYourself(_CourseDirective):
         settings = self.course.settings
         names = notebook_names(module.docname.split("/")[-1])
         folder = "../" * self.env.docname.count("/") + NOTEBOOKS_DIR
-        question = settings.question_url(f"Module {module.number} · {module.title}")
+        question = settings.question_url(f"{module.label} · {module.title}")
 
         def buttons(kind: str, label: str) -> str:
             name = names[kind]
@@ -186,13 +196,14 @@ class RunItYourself(_CourseDirective):
             f'href="{folder}/{names["script"]}" download="{names["script"]}">'
             f"Download as a Python script</a> · "
             f'<a class="reference external question-link" href="{question}">'
-            f"Questions about this module? Ask in the course discussions</a></p>"
+            f"Questions about this {module.kind}? Ask in the course discussions</a></p>"
         )
+        work = "exercise" if module.kind == "module" else "milestone"
         intro = self.parse_markdown(
-            "This module is also a Jupyter notebook with the same code cells. The **full** "
-            "notebook has the worked solutions (collapsed); the **practice** notebook leaves "
-            "each exercise's solution cell empty for your code and keeps the check cell "
-            "after it, which tells you whether your answer is right. The first cell of "
+            f"This {module.kind} is also a Jupyter notebook with the same code cells. The "
+            "**full** notebook has the worked solutions (collapsed); the **practice** "
+            f"notebook leaves each {work}'s solution cell empty for your code and keeps the "
+            "check cell after it, which tells you whether your answer is right. The first cell of "
             "either installs the course's package when it runs in Google Colab (GPU or CPU "
             "runtime) and installs nothing elsewhere; on your own machine, set up the "
             "course as its README describes. Once a cell runs, change a number in it and "

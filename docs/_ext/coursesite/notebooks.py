@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import html
 import platform
+import posixpath
 import re
 import zipfile
 from collections.abc import Callable
@@ -39,7 +40,6 @@ from myst_nb.core.read import read_myst_markdown_notebook
 from myst_nb.sphinx_ext import OUTPUT_FOLDER
 from sphinx.application import Sphinx
 from sphinx.directives.code import LiteralIncludeReader
-from sphinx.errors import ExtensionError
 from sphinx.util import logging
 
 from coursesite import compat
@@ -47,7 +47,7 @@ from coursesite.compat import require
 from coursesite.glue import GlueError, paste, read_glue_file
 from coursesite.markup import DIRECTIVE, parser, split_directive
 from coursesite.settings import Settings, load_settings, source_commit
-from coursesite.syllabus import Module, Syllabus, load_syllabus
+from coursesite.syllabus import Entry, Syllabus, load_syllabus
 
 logger = logging.getLogger(__name__)
 NOTEBOOKS_DIR = "notebooks"  # under the HTML output folder
@@ -106,10 +106,10 @@ class Converter:
         self.built_with = built_with
         self.glue = glue or {}
         self.practice = practice
-        module = syllabus.by_docname(f"modules/{page.stem}")
+        module = syllabus.by_docname(f"{page.parent.name}/{page.stem}")
         if module is None:
-            raise ConversionError(f"{page}: not a module page of the syllabus")
-        self.module: Module = module
+            raise ConversionError(f"{page}: not a module or project page of the syllabus")
+        self.module: Entry = module
         self.md = parser()
 
     # -- links to the published site -------------------------------------------------------
@@ -129,11 +129,11 @@ class Converter:
             resolved = (
                 doc.lstrip("/")
                 if doc.startswith("/")
-                else Path("modules", doc).as_posix().replace("modules/../", "")
+                else posixpath.normpath(f"{self.page.parent.name}/{doc}")
             )
             if not explicit:
-                module = self.syllabus.by_docname(resolved)
-                text = f"Module {module.number} · {module.title}" if module else resolved
+                entry = self.syllabus.by_docname(resolved)
+                text = f"{entry.label} · {entry.title}" if entry else resolved
             return f"[{text}]({self.site(resolved)})"
         if name in ("math",):
             return f"${content}$"
@@ -214,10 +214,10 @@ class Converter:
     def _next(self, *_: object) -> str:
         nxt = self.syllabus.next_module(self.module)
         if nxt is None:
-            return "This is the last module of the course."
+            return "This is the last page of the course."
         if self.syllabus.is_written(nxt):
-            return f"**Next:** [Module {nxt.number} · {nxt.title}]({self.site(nxt.docname)})"
-        return f"**Next:** Module {nxt.number} · {nxt.title} (being written)."
+            return f"**Next:** [{nxt.label} · {nxt.title}]({self.site(nxt.docname)})"
+        return f"**Next:** {nxt.label} · {nxt.title} (being written)."
 
     def _run_it_yourself(self, *_: object) -> str:
         if self.practice:
@@ -258,7 +258,8 @@ class Converter:
     # -- the notebook ----------------------------------------------------------------------
 
     def setup_cell(self) -> nbformat.NotebookNode:
-        package = f"coursecode @ git+{self.settings.repository_url}@{self.commit}"
+        extras = f"[{','.join(self.module.extras)}]" if self.module.extras else ""
+        package = f"coursecode{extras} @ git+{self.settings.repository_url}@{self.commit}"
         built = self.built_with
         source = SETUP_CELL.format(
             commit=self.commit[:12],
@@ -433,7 +434,11 @@ def write_notebooks(
     commit = commit or source_commit(docs.parent)
     built_with = built_with or BuiltWith.here()
     glue_dir = glue_dir or docs / "_build" / OUTPUT_FOLDER
-    pages = pages or sorted((docs / "modules").glob("[0-9][0-9]-*.md"))
+    pages = pages or [
+        docs / entry.docname.split("/")[0] / entry.filename
+        for entry in syllabus.entries
+        if syllabus.is_written(entry)
+    ]
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for page in pages:
@@ -475,7 +480,8 @@ def write_after_build(app: Sphinx, exception: Exception | None) -> None:
             built_with=BuiltWith.here(runtime()[2]),
         )
     except (ConversionError, RuntimeError) as err:
-        raise ExtensionError(f"notebooks: {err}") from None
+        logger.error("notebooks: %s", err)  # fails the build (-W) with one clear line
+        return
     logger.info("wrote %d notebook file(s) to %s", len(written), NOTEBOOKS_DIR)
 
 

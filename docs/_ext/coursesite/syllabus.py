@@ -17,7 +17,9 @@ from coursesite.timing import Estimate, estimate_page
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 PAGE_RE = re.compile(r"^(?P<number>\d{2})-(?P<slug>.+)\.md$")
+PROJECT_PAGE_RE = re.compile(r"^p(?P<number>\d)-(?P<slug>.+)\.md$")
 MODULES_DIR = "modules"
+PROJECTS_DIR = "projects"
 
 
 class SyllabusError(Exception):
@@ -37,6 +39,8 @@ class Module:
     title: str
     part: Part
     measures: bool = False  # its outputs include timings: cells may be tagged nondeterministic
+    extras: tuple[str, ...] = ()  # coursecode's optional dependencies the page needs
+    kind = "module"
 
     @property
     def docname(self) -> str:
@@ -47,6 +51,39 @@ class Module:
     def filename(self) -> str:
         return f"{self.number:02d}-{self.slug}.md"
 
+    @property
+    def label(self) -> str:
+        """How prose names it: ``Module 7``."""
+        return f"Module {self.number}"
+
+
+@dataclass(frozen=True)
+class Project:
+    """An end-to-end project, placed after a part (its ``part``); numbered P1, P2, ..."""
+
+    number: int
+    slug: str
+    title: str
+    part: Part  # the part it comes after
+    measures: bool = False
+    extras: tuple[str, ...] = ()
+    kind = "project"
+
+    @property
+    def docname(self) -> str:
+        return f"{PROJECTS_DIR}/p{self.number}-{self.slug}"
+
+    @property
+    def filename(self) -> str:
+        return f"p{self.number}-{self.slug}.md"
+
+    @property
+    def label(self) -> str:
+        return f"Project {self.number}"
+
+
+Entry = Module | Project
+
 
 @dataclass(frozen=True)
 class Syllabus:
@@ -54,23 +91,34 @@ class Syllabus:
     level: str
     parts: tuple[Part, ...]
     modules: tuple[Module, ...]
-    written: frozenset[str]  # slugs of modules that have a page
+    written: frozenset[str]  # slugs of modules and projects that have a page
     estimates: Mapping[str, Estimate] = field(default_factory=dict)  # by slug, from pages
+    projects: tuple[Project, ...] = ()
+
+    @property
+    def entries(self) -> tuple[Entry, ...]:
+        """Modules and projects in reading order: each part's modules, then its projects."""
+        order: list[Entry] = []
+        for part in self.parts:
+            order += [m for m in self.modules if m.part == part]
+            order += [p for p in self.projects if p.part == part]
+        return tuple(order)
 
     def estimate(self, module: Module) -> Estimate:
         return self.estimates[module.slug]
 
     @property
     def total_estimate(self) -> Estimate:
-        written = [self.estimates[m.slug] for m in self.modules if m.slug in self.estimates]
+        written = [self.estimates[e.slug] for e in self.entries if e.slug in self.estimates]
         return Estimate(sum(e.read_run for e in written), sum(e.exercises for e in written))
 
     @property
     def total(self) -> int:
         return len(self.modules)
 
-    def by_docname(self, docname: str) -> Module | None:
-        return next((m for m in self.modules if m.docname == docname), None)
+    def by_docname(self, docname: str) -> Entry | None:
+        """The module or project whose page this is (None for other pages)."""
+        return next((e for e in self.entries if e.docname == docname), None)
 
     def by_slug(self, slug: str) -> Module:
         for m in self.modules:
@@ -78,14 +126,18 @@ class Syllabus:
                 return m
         raise KeyError(slug)
 
-    def is_written(self, module: Module) -> bool:
-        return module.slug in self.written
+    def is_written(self, entry: Entry) -> bool:
+        return entry.slug in self.written
 
-    def next_module(self, module: Module) -> Module | None:
-        return self.modules[module.number] if module.number < self.total else None
+    def next_module(self, entry: Entry) -> Entry | None:
+        """What to read after ``entry``: the next module, or a project after its part."""
+        order = self.entries
+        index = order.index(entry)
+        return order[index + 1] if index + 1 < len(order) else None
 
-    def banner(self, module: Module) -> str:
-        return f"Module {module.number} of {self.total} · {self.course} · {self.level}"
+    def banner(self, entry: Entry) -> str:
+        of = self.total if entry.kind == "module" else len(self.projects)
+        return f"{entry.label} of {of} · {self.course} · {self.level}"
 
 
 def _require(table: dict, key: str, kind: type, where: str) -> object:
@@ -98,7 +150,10 @@ def _require(table: dict, key: str, kind: type, where: str) -> object:
 
 
 def parse_syllabus(data: dict, source: str = "syllabus") -> tuple[str, str, tuple, tuple]:
-    """Validate raw syllabus data; return (course, level, parts, modules)."""
+    """Validate raw syllabus data; return (course, level, parts, modules).
+
+    Projects (``[[project]]``) are read by :func:`parse_projects`.
+    """
     course = _require(data, "course", str, source)
     level = _require(data, "level", str, source)
     parts: dict[str, Part] = {}
@@ -139,8 +194,56 @@ def parse_syllabus(data: dict, source: str = "syllabus") -> tuple[str, str, tupl
         measures = raw.get("measures", False)
         if not isinstance(measures, bool):
             raise SyllabusError(f"{where} ({slug}): measures must be true or false")
-        modules.append(Module(number, slug, title, parts[part_id], measures))
+        extras = raw.get("extras", [])
+        if not (isinstance(extras, list) and all(isinstance(e, str) for e in extras)):
+            raise SyllabusError(f"{where} ({slug}): extras must be a list of extra names")
+        modules.append(Module(number, slug, title, parts[part_id], measures, tuple(extras)))
     return course, level, tuple(parts.values()), tuple(modules)
+
+
+def parse_projects(data: dict, parts: tuple[Part, ...], taken: set[str], source: str) -> tuple:
+    """Validate the ``[[project]]`` entries; a project's number is its position."""
+    by_id = {p.id: p for p in parts}
+    projects: list[Project] = []
+    for number, raw in enumerate(data.get("project", []), start=1):
+        where = f"{source}: project #{number}"
+        slug = _require(raw, "slug", str, where)
+        if not SLUG_RE.match(slug) or slug in taken:
+            raise SyllabusError(f"{where}: slug {slug!r} must be new lowercase words joined by '-'")
+        taken.add(slug)
+        after = _require(raw, "after", str, where)
+        if after not in by_id:
+            raise SyllabusError(f"{where} ({slug}): 'after' names unknown part {after!r}")
+        extras = raw.get("extras", [])
+        if not (isinstance(extras, list) and all(isinstance(e, str) for e in extras)):
+            raise SyllabusError(f"{where} ({slug}): extras must be a list of extra names")
+        title = _require(raw, "title", str, where)
+        projects.append(Project(number, slug, title, by_id[after], False, tuple(extras)))
+    if len(projects) > 9:
+        raise SyllabusError(f"{source}: {len(projects)} projects; file names allow 9")
+    return tuple(projects)
+
+
+def check_project_pages(projects: tuple[Project, ...], folder: Path) -> frozenset[str]:
+    """Check every page in ``folder`` (``pN-slug.md``) against the projects; their slugs."""
+    by_slug = {p.slug: p for p in projects}
+    written: set[str] = set()
+    for path in sorted(folder.glob("*")) if folder.is_dir() else []:
+        if path.is_dir() or path.name.startswith((".", "_")):
+            continue
+        match = PROJECT_PAGE_RE.match(path.name)
+        if not match or match["slug"] not in by_slug:
+            raise SyllabusError(
+                f"{path}: project pages are named pN-slug.md, with a slug of a [[project]] "
+                "in syllabus.toml"
+            )
+        if int(match["number"]) != by_slug[match["slug"]].number:
+            raise SyllabusError(
+                f"{path}: {match['slug']!r} is project {by_slug[match['slug']].number} in "
+                f"syllabus.toml, so its page must be {by_slug[match['slug']].filename}"
+            )
+        written.add(match["slug"])
+    return frozenset(written)
 
 
 def check_pages(modules: tuple[Module, ...], modules_dir: Path) -> frozenset[str]:
@@ -187,10 +290,13 @@ def load_syllabus(docs_dir: Path) -> Syllabus:
     except tomllib.TOMLDecodeError as err:
         raise SyllabusError(f"{path}: not valid TOML: {err}") from None
     course, level, parts, modules = parse_syllabus(data, str(path))
-    written = check_pages(modules, docs_dir / MODULES_DIR)
+    projects = parse_projects(data, parts, {m.slug for m in modules}, str(path))
+    written = check_pages(modules, docs_dir / MODULES_DIR) | check_project_pages(
+        projects, docs_dir / PROJECTS_DIR
+    )
     estimates = {
-        m.slug: estimate_page(docs_dir / MODULES_DIR / m.filename)
-        for m in modules
-        if m.slug in written
+        e.slug: estimate_page(docs_dir / e.docname.split("/")[0] / e.filename)
+        for e in (*modules, *projects)
+        if e.slug in written
     }
-    return Syllabus(course, level, parts, modules, written, estimates)
+    return Syllabus(course, level, parts, modules, written, estimates, projects)

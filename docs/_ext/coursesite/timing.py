@@ -6,7 +6,8 @@ with rates documented in CONTRIBUTING.md:
 - **read & run**: prose at 150 words a minute, 1.5 minutes for each code cell a reader
   runs and reads (exercise solutions and check cells excluded), 1.5 per practice quiz,
   1 per inline check; rounded to 5 minutes;
-- **exercises**: 12 minutes for each exercise, attempted before opening its solution.
+- **exercises**: 12 minutes for each exercise, attempted before opening its solution, and
+  25 for each milestone of a project page.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ MINUTES_PER_CODE_CELL = 1.5
 MINUTES_PER_QUIZ = 1.5
 MINUTES_PER_CHECK = 1.0
 MINUTES_PER_EXERCISE = 12
+MINUTES_PER_MILESTONE = 25
 ROUND_TO = 5
 
 _CODE_CELL = re.compile(r"^```\{code-cell\}.*?^```\s*$", re.MULTILINE | re.DOTALL)
@@ -47,6 +49,7 @@ class PageCounts:
     quizzes: int
     checks: int
     exercises: int
+    milestones: int = 0
 
     def estimate(self) -> Estimate:
         minutes = (
@@ -56,7 +59,8 @@ class PageCounts:
             + self.checks * MINUTES_PER_CHECK
         )
         read_run = max(ROUND_TO, ROUND_TO * round(minutes / ROUND_TO))
-        return Estimate(read_run, self.exercises * MINUTES_PER_EXERCISE)
+        work = self.exercises * MINUTES_PER_EXERCISE + self.milestones * MINUTES_PER_MILESTONE
+        return Estimate(read_run, work)
 
 
 def count_page(text: str) -> PageCounts:
@@ -71,6 +75,7 @@ def count_page(text: str) -> PageCounts:
         quizzes=len(re.findall(r"^### Quiz\b", text, re.MULTILINE)),
         checks=text.count(":class-container: inline-check"),
         exercises=len(re.findall(r"^### Exercise\b", text, re.MULTILINE)),
+        milestones=len(re.findall(r"^### Milestone\b", text, re.MULTILINE)),
     )
 
 
