@@ -1,8 +1,9 @@
 """Tasks for contributors and CI: `nox -s docs`, `nox -s tests`, `nox -s lint`, ...
 
-Every session installs what it needs from pyproject.toml's extras, constrained to the
-exact versions in docs/constraints.txt (the same file Read the Docs uses). A second run
-reuses the virtualenv and skips the install when neither file changed.
+Every session installs what it needs from pyproject.toml's extras and PEP 735 dependency
+groups, constrained to the exact versions in docs/constraints.txt (the same file Read the
+Docs uses). A second run reuses the virtualenv and skips the install when neither file
+changed.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ nox.options.sessions = ["lint", "tests"]
 ROOT = Path(__file__).parent
 DOCS = ROOT / "docs"
 CONSTRAINTS = DOCS / "constraints.txt"
+PYPROJECT = ROOT / "pyproject.toml"
 HTML = DOCS / "_build" / "html"
 STRICT = ["-n", "-W", "--keep-going"]  # nitpicky; warnings are errors; report them all
 
@@ -34,20 +36,29 @@ def source_commit() -> str:
     ).stdout.strip()
 
 
-def install(session: nox.Session, *extras: str) -> None:
-    """Install the project (editable) with ``extras``, pinned by the constraints file.
+def install(session: nox.Session, *extras: str, groups: tuple[str, ...] = ()) -> None:
+    """Install the project (editable) with ``extras`` and the dependency ``groups``
+    (pyproject.toml's ``[dependency-groups]``), pinned by the constraints file.
 
+    nox reads the groups itself (``nox.project.dependency_groups``), so this works with
+    the venv's own pip, whatever its version (``pip install --group`` needs pip >= 25.1).
     Skipped when the venv already holds exactly this install, so a rebuild costs
     seconds, not a pip resolution.
     """
     spec = f".[{','.join(extras)}]" if extras else "."
-    inputs = [spec.encode(), CONSTRAINTS.read_bytes(), (ROOT / "pyproject.toml").read_bytes()]
+    inputs = [
+        spec.encode(),
+        ",".join(groups).encode(),
+        CONSTRAINTS.read_bytes(),
+        PYPROJECT.read_bytes(),
+    ]
     stamp = hashlib.sha256(b"\0".join(inputs)).hexdigest()
     marker = Path(session.virtualenv.location) / ".course-install-stamp"
     if marker.is_file() and marker.read_text() == stamp:
         session.log("environment up to date: skipping install")
         return
-    session.install("-c", str(CONSTRAINTS), "-e", spec)
+    requirements = nox.project.dependency_groups(nox.project.load_toml(PYPROJECT), *groups)
+    session.install("-c", str(CONSTRAINTS), "-e", spec, *requirements)
     # Build matplotlib's font cache now, not inside the first page's kernel, where its
     # "building the font cache" notice would land in a cell's stderr and fail the build.
     session.run("python", "-c", "import matplotlib.pyplot", silent=True)
@@ -107,7 +118,7 @@ def reproducibility(session: nox.Session) -> None:
     """Build the site twice from scratch, from copies at different paths, and check that
     every cell printed the same bytes (what a reader sees must not depend on where or
     when the site was built)."""
-    install(session, "docs", "test")
+    install(session, "docs", groups=("test",))
     tmp = Path(session.create_tmp())
     builds = []
     for name in ("a", "copy-b"):  # paths of different lengths: embedded paths show
@@ -184,7 +195,7 @@ def audit(session: nox.Session) -> None:
 @nox.session(name="docs-live")
 def docs_live(session: nox.Session) -> None:
     """Serve the site with live reload while you edit (sphinx-autobuild)."""
-    install(session, "dev")
+    install(session, "docs", groups=("dev",))
     session.run(
         "sphinx-autobuild",
         *STRICT,
@@ -201,7 +212,7 @@ def docs_live(session: nox.Session) -> None:
 @nox.session
 def tests(session: nox.Session) -> None:
     """Unit tests, the module-contract test and tests of the built site."""
-    install(session, "docs", "test")
+    install(session, "docs", groups=("test",))
     # One worker per core (pytest-xdist); the site is built once and shared (conftest.site).
     args = session.posargs or [
         "-n",
@@ -219,18 +230,18 @@ def mutants(session: nox.Session) -> None:
 
     Not part of `nox -s tests` (a few minutes): run it before each release of the course.
     """
-    install(session, "docs", "test")
+    install(session, "docs", groups=("test",))
     run_site_tool(session, "mutants", *session.posargs)
 
 
 @nox.session
 def lint(session: nox.Session) -> None:
-    """ruff (lint and format); schema checks of .readthedocs.yaml and the workflows."""
-    session.install("-c", str(CONSTRAINTS), "ruff", "check-jsonschema")
-    session.run("ruff", "check", ".")
-    session.run("ruff", "format", "--check", ".")
-    session.run("check-jsonschema", "--builtin-schema", "vendor.readthedocs", ".readthedocs.yaml")
-    workflows = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
-    session.run(
-        "check-jsonschema", "--builtin-schema", "vendor.github-workflows", *map(str, workflows)
-    )
+    """Every check in .pre-commit-config.yaml, over every file: ruff (lint and format),
+    mypy (strict), schema checks of .readthedocs.yaml, the workflows and dependabot.yml.
+
+    The hooks use the tools installed here (the `lint` group, pinned), so nothing is
+    fetched from GitHub. mypy reads the code's imports, hence the docs extra.
+    Extra args go to pre-commit: `nox -s lint -- mypy` runs one hook.
+    """
+    install(session, "docs", groups=("lint",))
+    session.run("pre-commit", "run", "--all-files", "--show-diff-on-failure", *session.posargs)

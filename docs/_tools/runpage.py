@@ -21,6 +21,7 @@ from pathlib import Path
 from myst_nb.core.read import read_myst_markdown_notebook
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
+from nbformat import NotebookNode
 
 from coursesite.contract import ContractError, check_page
 from coursesite.glue import glue_values, paste_text
@@ -30,8 +31,10 @@ from coursesite.syllabus import load_syllabus
 BUDGET_S = 20.0
 
 
-def _outputs(cell) -> tuple[list[str], list[str], list[bytes]]:
-    text, errors, images = [], [], []
+def _outputs(cell: NotebookNode) -> tuple[list[str], list[str], list[bytes]]:
+    text: list[str] = []
+    errors: list[str] = []
+    images: list[bytes] = []
     for out in cell.get("outputs", []):
         if out.output_type == "stream":
             (errors if out.name == "stderr" else text).append(out.text)
@@ -46,7 +49,7 @@ def _outputs(cell) -> tuple[list[str], list[str], list[bytes]]:
     return text, errors, images
 
 
-def _seconds(cell) -> float | None:
+def _seconds(cell: NotebookNode) -> float | None:
     """A cell's own run time, from the timestamps nbclient records."""
     execution = cell.metadata.get("execution", {})
     start, end = execution.get("iopub.execute_input"), execution.get("shell.execute_reply")
@@ -61,7 +64,7 @@ def run(page: Path, out_dir: Path) -> int:
     syllabus = load_syllabus(docs)
     status = 0
     try:
-        problems = check_page(page, syllabus)
+        problems = [str(problem) for problem in check_page(page, syllabus)]
     except ContractError as err:
         problems = [str(err)]
     print(f"== contract: {page.name}")
@@ -113,8 +116,9 @@ def run(page: Path, out_dir: Path) -> int:
     status |= _show_glue(text, notebook)
     verdict = "within" if elapsed <= BUDGET_S else "OVER"
     print(f"\n== executed in {elapsed:.1f} s ({verdict} the {BUDGET_S:.0f} s budget)")
-    times = [_seconds(c) for c in notebook.cells if c.cell_type == "code"]
-    if times and all(t is not None for t in times):
+    measured = [_seconds(c) for c in notebook.cells if c.cell_type == "code"]
+    times = [t for t in measured if t is not None]
+    if times and len(times) == len(measured):
         slowest = max(range(len(times)), key=lambda i: times[i])
         print(
             f"   cell 1 (imports) {times[0]:.1f} s; cells 2-{len(times)} {sum(times[1:]):.1f} s; "
@@ -123,7 +127,7 @@ def run(page: Path, out_dir: Path) -> int:
     return status
 
 
-def _show_glue(text: str, notebook) -> int:
+def _show_glue(text: str, notebook: NotebookNode) -> int:
     """Print what each {glue:text} role of the prose will read, as the site renders it."""
     values = glue_values(notebook)
     roles = paste_text(text, values)

@@ -38,7 +38,7 @@ def make_loaders(
     batch_size: int = 64,
     val_fraction: float = 0.2,
     seed: int = 0,
-) -> tuple[DataLoader, DataLoader]:
+) -> tuple[DataLoader[tuple[torch.Tensor, ...]], DataLoader[tuple[torch.Tensor, ...]]]:
     """Split tensors into shuffled training and fixed validation loaders, reproducibly.
 
     Taught in Module 8 (Datasets and DataLoaders).

@@ -10,7 +10,7 @@ from itertools import pairwise
 
 import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
-from matplotlib.figure import Figure
+from matplotlib.figure import Figure, SubFigure
 from matplotlib.patches import Circle
 
 _LAYER_COLOURS = ("#4C72B0", "#DD8452", "#55A868")  # input, hidden, output
@@ -70,6 +70,7 @@ def draw_network(
         if len(names) != len(sizes):
             raise ValueError(f"got {len(names)} layer names for {len(sizes)} layers")
 
+    fig: Figure | SubFigure  # an Axes' figure may be a subfigure
     if ax is None:
         fig, ax = plt.subplots(figsize=(1.6 * len(sizes) + 1.0, 4.2))
     else:

@@ -13,7 +13,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 from matplotlib.axes import Axes
-from matplotlib.figure import Figure
+from matplotlib.figure import Figure, SubFigure
 
 from coursecode.training import History
 
@@ -85,6 +85,7 @@ def plot_curves(
     """
     if not curves:
         raise ValueError("no curves to plot")
+    fig: Figure | SubFigure  # an Axes' figure may be a subfigure
     if ax is None:
         fig, ax = plt.subplots(figsize=(6, 3.4))
     else:

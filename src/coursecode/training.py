@@ -56,7 +56,7 @@ def _to(batch: object, device: torch.device | str | None) -> tuple[torch.Tensor,
 
 def train_one_epoch(
     model: nn.Module,
-    loader: Iterable,
+    loader: Iterable[object],
     loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
     optimizer: torch.optim.Optimizer,
     *,
@@ -122,7 +122,7 @@ def train_one_epoch(
 
 def evaluate(
     model: nn.Module,
-    loader: Iterable,
+    loader: Iterable[object],
     loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
     *,
     device: torch.device | str | None = None,
@@ -244,12 +244,12 @@ class History:
 
 def fit(
     model: nn.Module,
-    train_loader: Iterable,
+    train_loader: Iterable[object],
     loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
     optimizer: torch.optim.Optimizer,
     *,
     epochs: int,
-    val_loader: Iterable | None = None,
+    val_loader: Iterable[object] | None = None,
     device: torch.device | str | None = None,
     metrics: Mapping[str, Metric] | None = None,
     scheduler: torch.optim.lr_scheduler.LRScheduler | None = None,

@@ -14,13 +14,13 @@ from html import escape
 
 from myst_nb.sphinx_ import HideCodeCellNode, depart_HideCellInput
 from sphinx.application import Sphinx
-from sphinx.util.docutils import SphinxTranslator
+from sphinx.writers.html5 import HTML5Translator
 
 from coursesite import compat
 from coursesite.compat import require
 
 
-def visit_hidden_cell(self: SphinxTranslator, node: HideCodeCellNode) -> None:
+def visit_hidden_cell(self: HTML5Translator, node: HideCodeCellNode) -> None:
     """myst-nb's ``visit_HideCellInput``, less the ``aria-label`` that hid the label."""
     classes = " ".join(node["classes"])
     self.body.append(f'<details class="admonition hide {classes}">\n')

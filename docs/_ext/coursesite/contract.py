@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, overload
 
 import yaml
 from markdown_it.token import Token
@@ -144,7 +145,7 @@ def _sections(tokens: list[Token]) -> Section:
     return root
 
 
-def _front_matter(text: str) -> dict:
+def _front_matter(text: str) -> dict[str, Any]:
     if not text.startswith("---\n"):
         raise ContractError("front matter: the page must start with a '---' YAML block")
     end = text.find("\n---", 4)
@@ -237,7 +238,7 @@ class Cell:
     line: int
     source: str
     tags: list[str]
-    metadata: dict
+    metadata: dict[str, Any]
 
 
 @dataclass
@@ -246,7 +247,7 @@ class ParsedPage:
 
     path: Path
     text: str
-    meta: dict
+    meta: dict[str, Any]
     cells: list[Cell]
     top: Section  # the '# Title' section (sections are its children)
     root: Section  # the whole page
@@ -317,7 +318,13 @@ PROJECT_CHECKS: list[Check] = []  # for project pages
 BOTH = ("module", "project")
 
 
-def check(function: Check | None = None, *, kinds: tuple[str, ...] = ("module",)):
+@overload
+def check(function: Check, *, kinds: tuple[str, ...] = ...) -> Check: ...
+@overload
+def check(function: None = None, *, kinds: tuple[str, ...] = ...) -> Callable[[Check], Check]: ...
+def check(
+    function: Check | None = None, *, kinds: tuple[str, ...] = ("module",)
+) -> Check | Callable[[Check], Check]:
     """Register a check for module pages (or for the ``kinds`` named), in reading order."""
 
     def register(f: Check) -> Check:
@@ -695,7 +702,9 @@ def exercises(page: ParsedPage) -> Iterator[Problem]:
 _DIFFICULTY = re.compile(r"Difficulty: (★{1,3})(?!★)")
 
 
-def _difficulty_and_hint(page: ParsedPage, exercise: Section, solutions: list[int]):
+def _difficulty_and_hint(
+    page: ParsedPage, exercise: Section, solutions: list[int]
+) -> Iterator[Problem]:
     """An exercise says its difficulty; from ★★ on, a collapsed hint comes before the
     solution."""
     label = _DIFFICULTY.search(exercise.text())
@@ -880,7 +889,7 @@ def check_on_read(app: Sphinx, docname: str, source: list[str]) -> None:
         return
     path = Path(app.env.doc2path(docname))
     try:
-        problems = check_page(path, syllabus)
+        problems = [str(problem) for problem in check_page(path, syllabus)]
     except ContractError as err:
         problems = [str(err)]
     for problem in problems:

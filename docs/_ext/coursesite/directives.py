@@ -16,11 +16,14 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from docutils import nodes
 from docutils.statemachine import StringList
 from sphinx.application import Sphinx
 from sphinx.directives.other import TocTree
 from sphinx.util.docutils import SphinxDirective
+from sphinx.util.typing import OptionSpec
 
 from coursesite.notebooks import NOTEBOOKS_DIR, notebook_names
 from coursesite.state import CourseState, course_state
@@ -132,7 +135,7 @@ class SyllabusToctree(TocTree):
     """One hidden toctree per part: the sidebar navigation in syllabus order."""
 
     has_content = False
-    option_spec: dict = {}  # noqa: RUF012 - docutils' interface
+    option_spec: ClassVar[OptionSpec] = {}
 
     def run(self) -> list[nodes.Node]:
         syl = course_state(self.config).syllabus

@@ -65,7 +65,8 @@ def paste(content: str, values: dict[str, str]) -> str:
     if key not in values:
         raise GlueError(f"{{glue:text}}`{content}`: no cell glued {key!r}")
     try:
-        return format_plain_text(values[key], spec)
+        shown: str = format_plain_text(values[key], spec)  # myst-nb is untyped
+        return shown
     except (ValueError, TypeError) as err:
         raise GlueError(f"{{glue:text}}`{content}`: {err} (value {values[key]!r})") from None
 

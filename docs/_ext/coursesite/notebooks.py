@@ -32,13 +32,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
-from types import SimpleNamespace
 
 import jupytext
 import nbformat
 from myst_nb.core.read import read_myst_markdown_notebook
 from myst_nb.sphinx_ext import OUTPUT_FOLDER
 from sphinx.application import Sphinx
+from sphinx.config import Config
 from sphinx.directives.code import LiteralIncludeReader
 from sphinx.util import logging
 
@@ -177,14 +177,15 @@ class Converter:
         parts = split_directive(info, content)
         assert parts is not None
         name, argument, options, text = parts
-        handler: Callable[[str, dict[str, str], str], str] | None = {
+        handlers: dict[str, Callable[[str, dict[str, str], str], str]] = {
             "module-banner": self._banner,
             "next-module": self._next,
             "run-it-yourself": self._run_it_yourself,
             "dropdown": self._dropdown,
             "literalinclude": self._literalinclude,
             "math": lambda arg, opts, body: f"$$\n{body}\n$$",
-        }.get(name)
+        }
+        handler = handlers.get(name)
         if name in ADMONITIONS:
             return self._admonition(ADMONITIONS[name], self.markdown(text))
         if handler is None:
@@ -246,7 +247,7 @@ class Converter:
         parsed = {
             k: _INCLUDE_OPTIONS[k](v) if k in _INCLUDE_OPTIONS else v for k, v in options.items()
         }
-        config = SimpleNamespace(source_encoding="utf-8-sig")
+        config = Config({"source_encoding": "utf-8-sig"})  # all the reader reads of it
         try:
             source, _ = LiteralIncludeReader(str(path), parsed, config).read()
         except ValueError as err:
@@ -267,14 +268,14 @@ class Converter:
             torch=built.torch,
             device=built.device,
         )
-        cell = nbformat.v4.new_code_cell(source)
+        cell: nbformat.NotebookNode = nbformat.v4.new_code_cell(source)
         cell.metadata["tags"] = [SETUP_TAG]
         return cell
 
     def convert(self) -> nbformat.NotebookNode:
         text = self.page.read_text(encoding="utf-8")
         source_nb = read_myst_markdown_notebook(text)
-        nb = nbformat.v4.new_notebook()
+        nb: nbformat.NotebookNode = nbformat.v4.new_notebook()
         nb.metadata["kernelspec"] = {
             "name": "python3",
             "display_name": "Python 3",

@@ -36,10 +36,12 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 from fontTools import subset
 from fontTools.ttLib import TTFont
 from sphinx.application import Sphinx
+from sphinx.builders.html import StandaloneHTMLBuilder
 from sphinx.util import logging
 
 from coursesite import compat
@@ -82,7 +84,7 @@ KEEP_BLOCKING = frozenset({"documentation_options.js"})
 
 
 def defer_head_scripts(
-    app: Sphinx, pagename: str, templatename: str, context: dict, doctree: object
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: object
 ) -> None:
     """Load the page's ``script_files`` with ``defer``, except those in :data:`KEEP_BLOCKING`."""
     if pagename == "search":
@@ -164,7 +166,11 @@ def subset_icon_fonts(app: Sphinx, exception: Exception | None) -> None:
 
 
 def _theme_font_dir(app: Sphinx) -> Path:
-    for theme_dir in app.builder.theme.get_theme_dirs():  # type: ignore[attr-defined]
+    builder = app.builder
+    theme_dirs = (
+        builder.theme.get_theme_dirs() if isinstance(builder, StandaloneHTMLBuilder) else []
+    )
+    for theme_dir in theme_dirs:
         candidate = Path(theme_dir) / "static" / FONT_DIR.relative_to("_static")
         if candidate.is_dir():
             return candidate

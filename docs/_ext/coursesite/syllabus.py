@@ -12,6 +12,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 
 from coursesite.timing import Estimate, estimate_page
 
@@ -20,6 +21,8 @@ PAGE_RE = re.compile(r"^(?P<number>\d{2})-(?P<slug>.+)\.md$")
 PROJECT_PAGE_RE = re.compile(r"^p(?P<number>\d)-(?P<slug>.+)\.md$")
 MODULES_DIR = "modules"
 PROJECTS_DIR = "projects"
+
+T = TypeVar("T")
 
 
 class SyllabusError(Exception):
@@ -104,7 +107,7 @@ class Syllabus:
             order += [p for p in self.projects if p.part == part]
         return tuple(order)
 
-    def estimate(self, module: Module) -> Estimate:
+    def estimate(self, module: Entry) -> Estimate:
         return self.estimates[module.slug]
 
     @property
@@ -140,7 +143,7 @@ class Syllabus:
         return f"{entry.label} of {of} · {self.course} · {self.level}"
 
 
-def _require(table: dict, key: str, kind: type, where: str) -> object:
+def _require(table: Mapping[str, Any], key: str, kind: type[T], where: str) -> T:
     if key not in table:
         raise SyllabusError(f"{where}: missing required key {key!r}")
     value = table[key]
@@ -149,7 +152,9 @@ def _require(table: dict, key: str, kind: type, where: str) -> object:
     return value
 
 
-def parse_syllabus(data: dict, source: str = "syllabus") -> tuple[str, str, tuple, tuple]:
+def parse_syllabus(
+    data: Mapping[str, Any], source: str = "syllabus"
+) -> tuple[str, str, tuple[Part, ...], tuple[Module, ...]]:
     """Validate raw syllabus data; return (course, level, parts, modules).
 
     Projects (``[[project]]``) are read by :func:`parse_projects`.
@@ -201,7 +206,9 @@ def parse_syllabus(data: dict, source: str = "syllabus") -> tuple[str, str, tupl
     return course, level, tuple(parts.values()), tuple(modules)
 
 
-def parse_projects(data: dict, parts: tuple[Part, ...], taken: set[str], source: str) -> tuple:
+def parse_projects(
+    data: Mapping[str, Any], parts: tuple[Part, ...], taken: set[str], source: str
+) -> tuple[Project, ...]:
     """Validate the ``[[project]]`` entries; a project's number is its position."""
     by_id = {p.id: p for p in parts}
     projects: list[Project] = []
@@ -294,9 +301,10 @@ def load_syllabus(docs_dir: Path) -> Syllabus:
     written = check_pages(modules, docs_dir / MODULES_DIR) | check_project_pages(
         projects, docs_dir / PROJECTS_DIR
     )
+    entries: tuple[Entry, ...] = (*modules, *projects)
     estimates = {
         e.slug: estimate_page(docs_dir / e.docname.split("/")[0] / e.filename)
-        for e in (*modules, *projects)
+        for e in entries
         if e.slug in written
     }
     return Syllabus(course, level, parts, modules, written, estimates, projects)
