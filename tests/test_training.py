@@ -389,3 +389,22 @@ def test_restore_best_loads_an_early_best_epoch(restore_best: bool, weight: floa
     assert model.weight.item() == pytest.approx(weight)
     if restore_best:
         assert torch.equal(model.weight, snapshots[0]["weight"])
+
+
+def test_fit_refuses_a_plateau_scheduler_stepped_per_batch():
+    """Mutation killed: fit stepping ReduceLROnPlateau without a value after each batch
+    (a TypeError deep inside the loop instead of a clear refusal)."""
+    model = nn.Linear(2, 1)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    plateau = torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer)
+    loader = DataLoader(TensorDataset(torch.zeros(4, 2), torch.zeros(4, 1)), batch_size=2)
+    with pytest.raises(ValueError, match="scheduler_step='epoch'"):
+        fit(
+            model,
+            loader,
+            nn.MSELoss(),
+            optimizer,
+            epochs=1,
+            scheduler=plateau,
+            scheduler_step="batch",
+        )

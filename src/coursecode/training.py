@@ -277,7 +277,8 @@ def fit(
             or, with ``scheduler_step="batch"``, after every optimizer step.
             ``ReduceLROnPlateau`` is stepped once per epoch with the validation loss (the
             training loss without ``val_loader``).
-        scheduler_step: ``"epoch"`` or ``"batch"``.
+        scheduler_step: ``"epoch"`` or ``"batch"`` (``ReduceLROnPlateau``: ``"epoch"``
+            only; ``"batch"`` raises ``ValueError``).
         max_grad_norm: Clip gradients to this total norm before each step.
         early_stopping: Stop when the validation loss stops improving (needs
             ``val_loader``).
@@ -293,6 +294,12 @@ def fit(
         raise ValueError(f"epochs must be at least 1, got {epochs}")
     if scheduler_step not in ("epoch", "batch"):
         raise ValueError(f"scheduler_step must be 'epoch' or 'batch', got {scheduler_step!r}")
+    plateau = isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau)
+    if plateau and scheduler_step == "batch":
+        raise ValueError(
+            "ReduceLROnPlateau is stepped with a validation loss, once per epoch: "
+            "use scheduler_step='epoch'"
+        )
     if early_stopping is not None and val_loader is None:
         raise ValueError("early stopping monitors the validation loss: pass val_loader")
     if early_stopping is not None:
