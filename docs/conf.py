@@ -84,6 +84,8 @@ html_last_updated_fmt = None
 # Follow the reader's system light/dark preference; without a default the theme's script
 # logs "Got invalid theme mode" on a first visit.
 html_context = {"default_mode": "auto"}
+# The theme shows a search field in the header and again in the sidebar: keep the header's.
+html_sidebars = {"**": ["navbar-logo.html", "icon-links.html", "sbt-sidebar-nav.html"]}
 html_theme_options = {
     "repository_branch": "main",
     "path_to_docs": "docs",

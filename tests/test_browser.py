@@ -307,6 +307,18 @@ def test_landing_page_lists_26_modules(page):
 
 
 @pytest.mark.parametrize(("query", "slug"), SEARCHES, ids=[q for q, _ in SEARCHES])
+@pytest.mark.parametrize("viewport", [{"width": 1280, "height": 900}, PHONE])
+def test_one_search_box_on_every_screen(page, viewport):
+    page.set_viewport_size(viewport)
+    page.goto("/modules/05-loss-functions.html")
+    page.wait_for_load_state("load")
+    fields = page.locator("button.search-button-field, button.search-button__button")
+    visible = [i for i in range(fields.count()) if fields.nth(i).is_visible()]
+    assert len(visible) == 1, f"{len(visible)} search controls visible"
+    fields.nth(visible[0]).click()
+    page.locator("input[name=q]").first.wait_for(state="visible")
+
+
 def test_search_finds_the_module_that_teaches_an_api(page, syllabus, query, slug):
     module = syllabus.by_slug(slug)
     if not syllabus.is_written(module):

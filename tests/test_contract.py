@@ -12,11 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from conftest import COURSE_PAGES, DOCS, MODULE_PAGES
+from conftest import COURSE_PAGES, DOCS, MODULE_PAGES, PROJECT_PAGES
 from coursesite.contract import RULES, ContractError, check_page
 
 FIRST = MODULE_PAGES[0]
 SECOND = MODULE_PAGES[1]  # for rules that only apply from Module 2 on (prerequisites)
+PROJECT = PROJECT_PAGES[0] if PROJECT_PAGES else FIRST  # for the project pages' rules
 
 
 @pytest.mark.parametrize("page", COURSE_PAGES, ids=[p.name for p in COURSE_PAGES])
@@ -151,6 +152,28 @@ MUTATIONS: dict[str, tuple] = {
         FIRST,
     ),
     "exercise-checks": (sub(r":tags: \[check\]", ":tags: [checked]"), FIRST),
+    "exercise-difficulty": (sub(r"^\*?Difficulty: ★+\*?\n"), FIRST),
+    "exercise-hint": (sub(r":{3,4}\{dropdown\} Hint\n.*?\n:{3,4}\n"), FIRST),
+    "project-section": (drop_section("Rubric"), PROJECT),
+    "project-section-order": (
+        lambda t: (
+            t.replace("## Rubric", "## R2")
+            .replace("## Milestones", "## Rubric")
+            .replace("## R2", "## Milestones")
+        ),
+        PROJECT,
+    ),
+    "project-skills": (in_section("What you will practise", r"\{doc\}", "", 0), PROJECT),
+    "project-rubric": (in_section("Rubric", r"^- .*?(?=^\S|\Z)", "", 0), PROJECT),
+    "project-milestones": (
+        in_section("Milestones", r"^### Milestone", "#### Milestone", 0),
+        PROJECT,
+    ),
+    "project-milestone-solution": (
+        sub(r"tags: \[solution, hide-cell\]", "tags: [hide-cell]", 1),
+        PROJECT,
+    ),
+    "project-milestone-check": (sub(r":tags: \[check\]", ":tags: [checked]"), PROJECT),
     "summary": (in_section("Summary", r"^- .*?(?=^\S|\Z)", "", 0), FIRST),
     "next-module": (sub(r":::\{next-module\}\n:::\n", "", 1), FIRST),
     "further-reading": (sub(r"^### Further reading", "### More", 1), FIRST),

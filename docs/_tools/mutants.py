@@ -173,6 +173,13 @@ MUTANTS = (
         ("tests/test_coursesite_units.py",),
     ),
     Mutant(
+        "streams: carriage returns kept as line breaks",
+        "docs/_ext/coursesite/streams.py",
+        "shown = segment + shown[len(segment) :]",
+        "shown = shown + segment",
+        ("tests/test_rendering.py",),
+    ),
+    Mutant(
         "colab: pip check=False",
         "docs/_ext/coursesite/notebooks.py",
         "        check=True,\n    )\n    _after",

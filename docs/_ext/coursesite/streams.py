@@ -10,6 +10,8 @@ two cold builds, see docs/_tools/reproduce.py). The site uses this exact join in
 
 from __future__ import annotations
 
+import re
+
 from nbformat import NotebookNode
 from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
@@ -18,8 +20,24 @@ from coursesite import compat
 from coursesite.compat import require
 
 
+def carriage_returns(text: str) -> str:
+    """Apply ``\r`` as a terminal and Jupyter do: later text overwrites the line's start.
+
+    A progress line printed as ``"\rstep 1"``, ``"\rstep 2"`` shows as its last state,
+    ``step 2``, in Jupyter; without this the page would show every state on its own line.
+    """
+    lines = []
+    for line in re.sub(r"\r+\n", "\n", text).split("\n"):
+        shown = ""
+        for segment in line.split("\r"):
+            shown = segment + shown[len(segment) :]
+        lines.append(shown)
+    return "\n".join(lines)
+
+
 def merge_stream_chunks(outputs: list[NotebookNode]) -> list[NotebookNode]:
-    """Join consecutive chunks of the same stream by plain concatenation.
+    """Join consecutive chunks of the same stream by plain concatenation, then apply
+    carriage returns as Jupyter shows them.
 
     Only neighbours are joined, so text printed before and after a figure stays on its
     own side of it. The inputs are not modified.
@@ -38,6 +56,11 @@ def merge_stream_chunks(outputs: list[NotebookNode]) -> list[NotebookNode]:
             merged[-1] = joined
         else:
             merged.append(output)
+    for k, output in enumerate(merged):
+        if output.get("output_type") == "stream" and "\r" in output.get("text", ""):
+            fixed = NotebookNode(output)
+            fixed["text"] = carriage_returns(output["text"])
+            merged[k] = fixed
     return merged
 
 
