@@ -306,7 +306,6 @@ def test_landing_page_lists_26_modules(page):
     assert page.locator("table.syllabus-table tbody tr").count() == 26
 
 
-@pytest.mark.parametrize(("query", "slug"), SEARCHES, ids=[q for q, _ in SEARCHES])
 @pytest.mark.parametrize("viewport", [{"width": 1280, "height": 900}, PHONE])
 def test_one_search_box_on_every_screen(page, viewport):
     page.set_viewport_size(viewport)
@@ -319,6 +318,7 @@ def test_one_search_box_on_every_screen(page, viewport):
     page.locator("input[name=q]").first.wait_for(state="visible")
 
 
+@pytest.mark.parametrize(("query", "slug"), SEARCHES, ids=[q for q, _ in SEARCHES])
 def test_search_finds_the_module_that_teaches_an_api(page, syllabus, query, slug):
     module = syllabus.by_slug(slug)
     if not syllabus.is_written(module):

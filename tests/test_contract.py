@@ -37,7 +37,7 @@ def mutated(tmp_path: Path, change, source: Path = FIRST) -> Path:
     new = change(text)
     assert new != text, "the mutation did not change the page"
     (tmp_path / "glossary.md").write_text((DOCS / "glossary.md").read_text(encoding="utf-8"))
-    path = tmp_path / "modules" / source.name
+    path = tmp_path / source.parent.name / source.name  # modules/ or projects/
     path.parent.mkdir(exist_ok=True)
     path.write_text(new, encoding="utf-8")
     return path

@@ -177,12 +177,14 @@ y = 2
     assert counts.estimate() == Estimate(read_run=10, exercises=12)
 
 
-def test_landing_total_adds_every_module(syllabus):
+def test_landing_total_adds_every_module_and_project(syllabus):
     total = syllabus.total_estimate
-    assert total.read_run == sum(syllabus.estimate(m).read_run for m in syllabus.modules)
-    assert total.exercises == 12 * sum(
-        count_page((DOCS / "modules" / m.filename).read_text()).exercises for m in syllabus.modules
-    )
+    written = [e for e in syllabus.entries if syllabus.is_written(e)]
+    assert total.read_run == sum(syllabus.estimate(e).read_run for e in written)
+    counted = [
+        count_page((DOCS / e.docname.split("/")[0] / e.filename).read_text()) for e in written
+    ]
+    assert total.exercises == sum(12 * c.exercises + 25 * c.milestones for c in counted)
 
 
 def test_every_extra_a_module_needs_is_declared(syllabus):
