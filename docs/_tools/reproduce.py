@@ -2,7 +2,7 @@
 
     python docs/_tools/reproduce.py HTML_A HTML_B      (or: nox -s reproducibility)
 
-Each argument is a built site (the HTML folder). For every module page, every code cell's
+Each argument is a built site (the HTML folder). For every module and project page, every code cell's
 rendered output must be byte-identical between the two builds: the text as printed, and
 each figure (myst-nb names an image file by a hash of its bytes, so the same name means
 the same picture). Cells tagged ``nondeterministic`` (timings; only a module marked
@@ -23,6 +23,7 @@ from pathlib import Path
 from bs4 import BeautifulSoup
 
 NONDETERMINISTIC = "tag_nondeterministic"
+PAGE_DIRS = ("modules", "projects")  # every executed page
 
 
 @dataclass
@@ -46,8 +47,8 @@ def _cells(page: Path) -> list[tuple[bool, str]]:
 def compare(html_a: Path, html_b: Path) -> Report:
     """Compare the module pages of two built sites."""
     report = Report()
-    pages_a = {p.relative_to(html_a) for p in (html_a / "modules").glob("*.html")}
-    pages_b = {p.relative_to(html_b) for p in (html_b / "modules").glob("*.html")}
+    pages_a = {p.relative_to(html_a) for d in PAGE_DIRS for p in (html_a / d).glob("*.html")}
+    pages_b = {p.relative_to(html_b) for d in PAGE_DIRS for p in (html_b / d).glob("*.html")}
     for missing in sorted(pages_a ^ pages_b):
         report.differences.append(f"{missing}: built in only one of the sites")
     for rel in sorted(pages_a & pages_b):

@@ -225,7 +225,10 @@ def parse_projects(
         if not (isinstance(extras, list) and all(isinstance(e, str) for e in extras)):
             raise SyllabusError(f"{where} ({slug}): extras must be a list of extra names")
         title = _require(raw, "title", str, where)
-        projects.append(Project(number, slug, title, by_id[after], False, tuple(extras)))
+        measures = raw.get("measures", False)
+        if not isinstance(measures, bool):
+            raise SyllabusError(f"{where} ({slug}): measures must be true or false")
+        projects.append(Project(number, slug, title, by_id[after], measures, tuple(extras)))
     if len(projects) > 9:
         raise SyllabusError(f"{source}: {len(projects)} projects; file names allow 9")
     return tuple(projects)
