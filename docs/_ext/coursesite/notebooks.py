@@ -410,9 +410,9 @@ def notebook_names(stem: str) -> dict[str, str]:
     }
 
 
-def load_glue(glue_dir: Path, stem: str) -> dict[str, str]:
+def load_glue(glue_dir: Path, page: Path) -> dict[str, str]:
     """The values a page glued in the build whose executed pages are in ``glue_dir``."""
-    path = glue_dir / "modules" / f"{stem}.glue.json"
+    path = glue_dir / page.parent.name / f"{page.stem}.glue.json"  # modules/ or projects/
     return read_glue_file(path) if path.is_file() else {}
 
 
@@ -444,7 +444,7 @@ def write_notebooks(
     written = []
     for page in pages:
         page = page.resolve()
-        glue = load_glue(glue_dir, page.stem)
+        glue = load_glue(glue_dir, page)
         names = notebook_names(page.stem)
         for kind in ("full", "practice"):
             nb = Converter(
