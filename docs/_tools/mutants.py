@@ -23,8 +23,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-COPIED = ("src", "docs/_ext", "docs/_tools", "docs/modules", "docs/glossary.md", "tests")
-COPIED_FILES = ("pyproject.toml", "docs/syllabus.toml", "docs/constraints.txt", "docs/conf.py")
+COPIED = ("src", "docs/_ext", "docs/_tools", "docs/modules", "docs/projects", "tests")
+COPIED_FILES = (
+    "pyproject.toml",
+    "README.md",  # the package's metadata names them: pip builds the copy (Colab test)
+    "LICENSE",
+    "docs/glossary.md",
+    "docs/syllabus.toml",
+    "docs/constraints.txt",
+    "docs/conf.py",
+)
 
 
 @dataclass(frozen=True)
