@@ -10,7 +10,6 @@ from pathlib import Path
 import nbformat
 import pytest
 from bs4 import BeautifulSoup
-from jupyter_client.manager import KernelManager
 from myst_nb.core.read import read_myst_markdown_notebook
 from nbclient import NotebookClient
 
@@ -26,6 +25,7 @@ from coursesite.notebooks import (
     notebook_names,
 )
 from coursesite.settings import load_settings, source_commit
+from coursesite.syllabus import load_syllabus
 from notebooks_cli import main
 
 SETTINGS = load_settings(ROOT)
@@ -74,7 +74,9 @@ def test_setup_cell_comes_first_and_pins_the_commit(notebooks, page):
     assert setup.metadata.tags == [SETUP_TAG]
     assert 'if "google.colab" in sys.modules:' in setup.source
     commit = source_commit(ROOT)
-    assert f'"coursecode @ git+{SETTINGS.repository_url}@{commit}"' in setup.source
+    entry = load_syllabus(DOCS).by_docname(f"{page.parent.name}/{page.stem}")
+    extras = f"[{','.join(entry.extras)}]" if entry.extras else ""
+    assert f'"coursecode{extras} @ git+{SETTINGS.repository_url}@{commit}"' in setup.source
     assert re.fullmatch(r"[0-9a-f]{40}", commit), "a commit, never a moving branch"
 
 
@@ -101,7 +103,7 @@ def test_glued_numbers_read_as_on_the_site(notebooks, page, site):
     """Every {glue:text} of the page appears in the notebook as the text the site shows."""
     text = "\n".join(c.source for c in load(notebooks, page).cells if c.cell_type == "markdown")
     assert "{glue" not in text
-    html = BeautifulSoup((site / "modules" / f"{page.stem}.html").read_text(), "html.parser")
+    html = BeautifulSoup((site / page.parent.name / f"{page.stem}.html").read_text(), "html.parser")
     for pasted in html.select("span.pasted-text"):
         assert pasted.get_text() in text
 
@@ -158,18 +160,26 @@ def test_links_point_at_the_published_site(notebooks, page, syllabus):
     assert site_links, "glossary and module links lead to the site"
     for link in site_links:
         path = link.removeprefix(SETTINGS.site_url + "/").split("#")[0]
-        assert path in {"glossary.html"} | {f"{m.docname}.html" for m in syllabus.modules}
+        assert path in {"glossary.html", "api.html", "index.html"} | {
+            f"{e.docname}.html" for e in syllabus.entries
+        }
 
 
 def run_fresh(nb: nbformat.NotebookNode, *, strict: bool) -> list:
-    """Run top to bottom in a fresh kernel; return error and stderr outputs."""
-    env = {**os.environ, STRICT_ENV: "1" if strict else "0"}
-    manager = KernelManager(kernel_name="python3")
-    manager.start_kernel(env=env)
+    """Run top to bottom in a fresh kernel; return error and stderr outputs.
+
+    The kernel inherits this process's environment: strict checks are set there for the
+    duration of the run only.
+    """
+    saved = os.environ.get(STRICT_ENV)
+    os.environ[STRICT_ENV] = "1" if strict else "0"
     try:
-        NotebookClient(nb, timeout=120, km=manager).execute()
+        NotebookClient(nb, timeout=120, kernel_name="python3").execute()
     finally:
-        manager.shutdown_kernel(now=True)
+        if saved is None:
+            os.environ.pop(STRICT_ENV, None)
+        else:
+            os.environ[STRICT_ENV] = saved
     return [
         o
         for c in nb.cells
@@ -245,7 +255,7 @@ def test_setup_cell_refuses_to_guess_a_commit(tmp_path, monkeypatch):
 @pytest.mark.build
 @pytest.mark.parametrize("kind", ["full", "practice"])
 def test_site_links_colab_and_download_for_every_module(site, page, kind):
-    html = BeautifulSoup((site / "modules" / f"{page.stem}.html").read_text(), "html.parser")
+    html = BeautifulSoup((site / page.parent.name / f"{page.stem}.html").read_text(), "html.parser")
     name = notebook_names(page.stem)[kind]
     colab = html.select(f'a.colab-link[data-kind="{kind}"]')
     download = html.select(f'a.download-notebook[data-kind="{kind}"]')
@@ -255,7 +265,7 @@ def test_site_links_colab_and_download_for_every_module(site, page, kind):
         f"https://colab.research.google.com/github/{SETTINGS.github_path}"
         f"/blob/{SETTINGS.notebooks_branch}/{name}"
     )
-    target = (site / "modules" / download[0]["href"]).resolve()
+    target = (site / page.parent.name / download[0]["href"]).resolve()
     assert target == (site / "notebooks" / name).resolve()
     nb = nbformat.read(target, as_version=4)
     nbformat.validate(nb)
@@ -264,18 +274,18 @@ def test_site_links_colab_and_download_for_every_module(site, page, kind):
 
 @pytest.mark.build
 def test_site_links_the_script_and_a_question_for_every_module(site, page, syllabus):
-    html = BeautifulSoup((site / "modules" / f"{page.stem}.html").read_text(), "html.parser")
+    html = BeautifulSoup((site / page.parent.name / f"{page.stem}.html").read_text(), "html.parser")
     script = html.select("a.download-script")
     assert len(script) == 1
-    assert (site / "modules" / script[0]["href"]).resolve() == (
+    assert (site / page.parent.name / script[0]["href"]).resolve() == (
         site / "notebooks" / f"{page.stem}.py"
     ).resolve()
-    module = syllabus.by_docname(f"modules/{page.stem}")
+    entry = syllabus.by_docname(f"{page.parent.name}/{page.stem}")
     question = html.select("a.question-link")
     assert len(question) == 1
-    assert question[0]["href"] == SETTINGS.question_url(f"Module {module.number} · {module.title}")
+    assert question[0]["href"] == SETTINGS.question_url(f"{entry.label} · {entry.title}")
     assert question[0]["href"].startswith(f"{SETTINGS.repository_url}/discussions/new?")
-    assert f"Module+{module.number}+" in question[0]["href"]
+    assert f"{entry.label.replace(' ', '+')}+" in question[0]["href"]
 
 
 @pytest.mark.build

@@ -67,7 +67,11 @@ def count_page(text: str) -> PageCounts:
     """What a reader reads and runs on a module page (its MyST source)."""
     body = text.split("\n---", 1)[1] if text.startswith("---\n") else text
     prose = _MARKUP.sub(" ", _CODE_CELL.sub(" ", body))
-    cells = [c for c in read_myst_markdown_notebook(text).cells if c.cell_type == "code"]
+    try:
+        notebook = read_myst_markdown_notebook(text)
+    except Exception:  # noqa: BLE001 - unreadable front matter: the contract names it
+        return PageCounts(len(_WORD.findall(prose)), 0, 0, 0, 0)
+    cells = [c for c in notebook.cells if c.cell_type == "code"]
     read = [c for c in cells if not _NOT_READ & set(c.metadata.get("tags", []))]
     return PageCounts(
         words=len(_WORD.findall(prose)),
