@@ -133,8 +133,14 @@ MUTATIONS: dict[str, tuple] = {
         FIRST,
     ),
     "tip": (sub(r":::\{tip\}.*?:::\n"), FIRST),
-    "inline-checks": (sub(r"::::\{dropdown\} ❓.*?::::\n"), FIRST),
-    "inline-check-icon": (sub(r"\{dropdown\} ❓", "{dropdown} ?", 1), FIRST),
+    "inline-checks": (
+        sub(r"::::\{dropdown\} [^\n]*\n:class-container: inline-check\n.*?::::\n"),
+        FIRST,
+    ),
+    "inline-check-icon": (
+        sub(r"(::::\{dropdown\} )([^\n]*\n:class-container: inline-check)", r"\1❓ \2", 1),
+        FIRST,
+    ),
     "inline-check-answer": (
         sub(r"(:class-container: inline-check\n).*?(?=^::::$)", r"\1", 1),
         FIRST,
@@ -154,6 +160,9 @@ MUTATIONS: dict[str, tuple] = {
     "exercise-checks": (sub(r":tags: \[check\]", ":tags: [checked]"), FIRST),
     "exercise-difficulty": (sub(r"^\*?Difficulty: ★+\*?\n"), FIRST),
     "exercise-hint": (sub(r":{3,4}\{dropdown\} Hint\n.*?\n:{3,4}\n"), FIRST),
+    "objectives-numbered": (in_section("What you will learn", r"^\d+\. ", "- ", 0), FIRST),
+    "exercise-objectives": (sub(r" · Practises objectives? [\d, and]+", "", 1), FIRST),
+    "objectives-practised": (sub(r"(Practises objective)s? [\d, and]+\d", r"\1 1"), FIRST),
     "project-section": (drop_section("Rubric"), PROJECT),
     "project-section-order": (
         lambda t: (

@@ -157,7 +157,7 @@ hidden = 1
 ### Quiz 1 · One
 ### Quiz 2 · Two
 
-::::{dropdown} ❓ Why?
+::::{dropdown} Why?
 :class-container: inline-check
 Because.
 ::::

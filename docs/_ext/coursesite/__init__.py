@@ -12,6 +12,7 @@ from sphinx.application import Sphinx
 from coursesite import (
     accessibility,
     cache,
+    checkicons,
     contract,
     directives,
     failures,
@@ -27,6 +28,7 @@ FEATURES = (
     state,  # syllabus and settings, loaded once; fingerprint, cache key, kernel env
     contract,  # the module contract, checked as each page is read
     directives,  # banner, syllabus table and navigation, next link, downloads
+    checkicons,  # the inline checks' question icon, from the site's icon font
     streams,  # printed text exactly as printed (replaces myst-nb's stream merge)
     cache,  # the execution cache's database, created before parallel readers start
     failures,  # a failed page execution named by page, cell and line

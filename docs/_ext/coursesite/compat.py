@@ -2,8 +2,9 @@
 
 A few features reach into code that is not a public API: myst-nb's stream merge
 (``streams``), its hidden-cell node visitor (``accessibility``), Sphinx's
-``LiteralIncludeReader`` (``notebooks``) and its script objects (``pageweight``), and the
-text of nbclient's error messages (``failures``). Each calls :func:`require` in its
+``LiteralIncludeReader`` (``notebooks``) and its script objects (``pageweight``),
+sphinx-design's dropdown nodes (``checkicons``), and the text of nbclient's error
+messages (``failures``). Each calls :func:`require` in its
 ``setup()`` with the range it was written and tested against, so an upgrade outside it
 stops the build with a message that says what to re-check, instead of misbehaving quietly.
 """
@@ -19,6 +20,7 @@ from sphinx.errors import ExtensionError
 MYST_NB = ">=1.4,<1.5"
 SPHINX = ">=9.0,<9.1"
 NBCLIENT = ">=0.10,<0.12"
+SPHINX_DESIGN = ">=0.8,<0.9"
 
 
 def require(distribution: str, spec: str, feature: str, reason: str) -> None:

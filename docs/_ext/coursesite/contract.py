@@ -191,7 +191,7 @@ RULES = {
     "module-links": "a link 'Module N · …' leads to Module N",
     "tip": "at least one tip",
     "inline-checks": "at least 2 inline checks",
-    "inline-check-icon": "inline check titles start with ❓",
+    "inline-check-icon": "inline check titles hold no emoji: the site draws the icon",
     "inline-check-answer": "inline checks hold an answer",
     "run-it-yourself": "the run-it-yourself links",
     "quizzes": "at least 4 quizzes",
@@ -209,6 +209,9 @@ RULES = {
     "further-reading-docs": "Further reading links the PyTorch docs",
     "exercise-difficulty": "each exercise says its difficulty, ★ to ★★★",
     "exercise-hint": "exercises from ★★ on have a hint before the solution",
+    "objectives-numbered": "'What you will learn' is a numbered list",
+    "exercise-objectives": "each exercise names the objectives it practises",
+    "objectives-practised": "every objective is practised by an exercise",
     "project-section": "every level-2 section of a project page",
     "project-section-order": "a project's sections in order",
     "project-skills": "a project lists the skills it practises, each linked to its module",
@@ -570,6 +573,10 @@ def prose(page: ParsedPage) -> Iterator[Problem]:
             )
 
 
+# Pictographs, dingbats and technical symbols (❓ U+2753, ⏱ U+23F1): drawn by an emoji font.
+_EMOJI = re.compile("[\u2300-\u23ff\u2600-\u27bf\u2b00-\u2bff\U0001f000-\U0001faff]")
+
+
 @check
 def tips_and_inline_checks(page: ParsedPage) -> Iterator[Problem]:
     if not page.top.directives("tip"):
@@ -586,9 +593,12 @@ def tips_and_inline_checks(page: ParsedPage) -> Iterator[Problem]:
             f":class-container: {CHECK_CLASS}, has {len(checks)}",
         )
     for d in checks:
-        if not d.argument.startswith("❓"):
+        if emoji := _EMOJI.search(d.argument):
             yield _problem(
-                "inline-check-icon", f"inline check (line {d.line}): title must start with ❓"
+                "inline-check-icon",
+                f"inline check (line {d.line}): remove the {emoji[0]} from its title; the "
+                "site draws a question icon there (an emoji shows as a box without an "
+                "emoji font)",
             )
         if not d.body:
             yield _problem(
@@ -673,6 +683,7 @@ def exercises(page: ParsedPage) -> Iterator[Problem]:
     checks = [c.line for c in page.tagged(CHECK_TAG)]
     bounds = [s.line for s in subs] + [_next_line(page.top, section)]
     checked = 0
+    practised: set[int] = set()
     for k, exercise in enumerate(subs):
         inside = [ln for ln in solutions if bounds[k] < ln < bounds[k + 1]]
         if not inside:
@@ -690,6 +701,8 @@ def exercises(page: ParsedPage) -> Iterator[Problem]:
             )
         checked += bool(here and inside)
         yield from _difficulty_and_hint(page, exercise, inside)
+        yield from _objectives_named(page, exercise, practised)
+    yield from _objectives_practised(page, practised)
     if checked < MIN_CHECKED_EXERCISES:
         yield _problem(
             "exercise-checks",
@@ -723,6 +736,55 @@ def _difficulty_and_hint(
                 f"exercise '{exercise.title}' ({label[1]}): add a ':::{{dropdown}} Hint' "
                 "before its solution",
             )
+
+
+_PRACTISES = re.compile(r"Practises objectives? (\d+(?:(?:, | and |, and )\d+)*)")
+
+
+def _objective_count(page: ParsedPage) -> int:
+    objectives = page.sections.get("What you will learn")
+    return len(objectives.list_items()) if objectives else 0
+
+
+def _objectives_named(
+    page: ParsedPage, exercise: Section, practised: set[int]
+) -> Iterator[Problem]:
+    """An exercise says which of "What you will learn" it practises, by number."""
+    named = _PRACTISES.search(exercise.text())
+    if named is None:
+        yield _problem(
+            "exercise-objectives",
+            f"exercise '{exercise.title}': name the objectives it practises after its "
+            "difficulty: '*Difficulty: ★★ · Practises objectives 2 and 4*'",
+        )
+        return
+    numbers = {int(n) for n in re.findall(r"\d+", named[1])}
+    count = _objective_count(page)
+    if wrong := sorted(n for n in numbers if not 1 <= n <= count):
+        yield _problem(
+            "exercise-objectives",
+            f"exercise '{exercise.title}': objectives {wrong} do not exist; "
+            f"'What you will learn' has {count}",
+        )
+    practised |= numbers
+
+
+def _objectives_practised(page: ParsedPage, practised: set[int]) -> Iterator[Problem]:
+    """Every objective is one the learner writes code for in some exercise."""
+    objectives = page.sections.get("What you will learn")
+    if objectives is None:
+        return
+    if not any(tok.type == "ordered_list_open" for tok in objectives.tokens):
+        yield _problem(
+            "objectives-numbered",
+            "objectives: number 'What you will learn' (1. 2. 3.) so exercises can name them",
+        )
+    if missing := sorted(set(range(1, _objective_count(page) + 1)) - practised):
+        yield _problem(
+            "objectives-practised",
+            f"objectives {missing}: no exercise practises them; add or extend one where the "
+            "learner writes that code",
+        )
 
 
 @check

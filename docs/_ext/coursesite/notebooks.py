@@ -44,6 +44,7 @@ from sphinx.util import logging
 
 from coursesite import compat
 from coursesite.compat import require
+from coursesite.contract import CHECK_CLASS
 from coursesite.glue import GlueError, paste, read_glue_file
 from coursesite.markup import DIRECTIVE, parser, split_directive
 from coursesite.settings import Settings, load_settings, source_commit
@@ -237,6 +238,8 @@ class Converter:
         # Markdown is not rendered inside <summary>: escape it, and turn `code` into HTML.
         summary = html.escape(self.inline(title), quote=False).replace("**", "") or "Details"
         summary = re.sub(r"`([^`]+)`", r"<code>\1</code>", summary)
+        if CHECK_CLASS in options.get("class-container", ""):
+            summary = f"<b>Check your understanding:</b> {summary}"
         return f"<details>\n<summary>{summary}</summary>\n\n{self.markdown(body)}\n\n</details>"
 
     def _literalinclude(self, argument: str, options: dict[str, str], body: str) -> str:
