@@ -113,6 +113,61 @@ def notebooks(session: nox.Session) -> None:
     session.log(f"notebooks, practice notebooks, scripts and the zip are in {out}")
 
 
+BUILD = DOCS / "_build"
+EPUBCHECK = Path("/usr/share/java/epubcheck.jar")  # Debian's epubcheck
+
+
+def build_format(session: nox.Session, builder: str) -> Path:
+    """Build the course with ``builder`` (epub or latex) into docs/_build/<builder>.
+
+    Pages already executed for the site (`nox -s docs`) come from the execution cache, as
+    on Read the Docs; any other page executes now. Each builder keeps its own doctrees.
+    """
+    out = BUILD / builder
+    session.run(
+        "sphinx-build",
+        *STRICT,
+        "-j",
+        JOBS,
+        "-D",
+        "nb_execution_mode=cache",
+        "-b",
+        builder,
+        "-d",
+        str(BUILD / f"doctrees-{builder}"),
+        str(DOCS),
+        str(out),
+        *session.posargs,
+    )
+    return out
+
+
+@nox.session
+def epub(session: nox.Session) -> None:
+    """The course as an EPUB, checked with epubcheck (Debian: apt-get install epubcheck)."""
+    install(session, "docs")
+    out = build_format(session, "epub")
+    (book,) = out.glob("*.epub")
+    if not EPUBCHECK.is_file():
+        session.error(f"built {book}, but epubcheck is not installed: apt-get install epubcheck")
+    session.run("java", "-jar", str(EPUBCHECK), str(book), external=True)
+    session.log(f"The EPUB is {book.relative_to(ROOT)}")
+
+
+@nox.session
+def pdf(session: nox.Session) -> None:
+    """The course as a PDF through LaTeX (xelatex): Debian's texlive-xetex,
+    texlive-latex-extra, texlive-fonts-recommended, latexmk and fonts-freefont-otf."""
+    install(session, "docs")
+    out = build_format(session, "latex")
+    (tex,) = out.glob("*.tex")
+    session.chdir(out)
+    session.run(
+        "latexmk", "-pdfxe", "-interaction=nonstopmode", "-halt-on-error", tex.name, external=True
+    )
+    session.log(f"The PDF is {tex.with_suffix('.pdf').relative_to(ROOT)}")
+
+
 @nox.session
 def reproducibility(session: nox.Session) -> None:
     """Build the site twice from scratch, from copies at different paths, and check that
@@ -149,7 +204,10 @@ def reproducibility(session: nox.Session) -> None:
 
 @nox.session(venv_backend="none")
 def lighthouse(session: nox.Session) -> None:
-    """Lighthouse scores and bytes of the built site (run nox -s docs first)."""
+    """Lighthouse scores and bytes of the built site (run nox -s docs first).
+
+    `-- all` audits every module and project page; `-- modules/NN-slug.html ...` those pages.
+    """
     if not (HTML / "index.html").is_file():
         session.error("no built site: run `nox -s docs` first")
     tools = ROOT / ".nox" / "lighthouse-npm"
@@ -158,8 +216,14 @@ def lighthouse(session: nox.Session) -> None:
         session.run(
             "npm", "install", "--prefix", str(tools), "-E", "lighthouse@12.2.3", external=True
         )
-    modules = sorted((HTML / "modules").glob("*.html"))
-    pages = ["index.html", *(f"modules/{p.name}" for p in modules[:2])]
+    course = [
+        f"{folder}/{p.name}"
+        for folder in ("modules", "projects")
+        for p in sorted((HTML / folder).glob("*.html"))
+    ]
+    # Default: the landing page and two modules; `nox -s lighthouse -- all` audits every
+    # page a reader studies (about 20 s each).
+    pages = ["index.html", *course] if session.posargs == ["all"] else ["index.html", *course[:2]]
     # The script needs only the standard library: run it by path, outside any venv.
     session.run(
         "python3",
@@ -167,7 +231,7 @@ def lighthouse(session: nox.Session) -> None:
         str(HTML),
         str(cli),
         str(DOCS / "_build" / "lighthouse.json"),
-        *(session.posargs or pages),
+        *(pages if session.posargs in ([], ["all"]) else session.posargs),
         external=True,
     )
 

@@ -56,10 +56,12 @@ nitpick_ignore_regex = [
 myst_enable_extensions = list(MYST_EXTENSIONS)  # the same list the contract parser uses
 myst_heading_anchors = 3
 
-# Contributors get "cache" (a page re-executes only when its code changed); CI and Read
-# the Docs execute every page from scratch. Override with -D nb_execution_mode=force (or
-# off). The cache folder is keyed on coursecode and the pins (coursesite/state.py).
-_on_ci = bool(os.environ.get("CI")) or os.environ.get("READTHEDOCS") == "True"
+# Contributors and Read the Docs get "cache": a page executes only when its code changed.
+# Read the Docs starts every build from a fresh checkout, so its HTML build executes every
+# page once and its PDF and EPUB builds reuse those results. CI (CI=true) executes every
+# page from scratch. Override with -D nb_execution_mode=force (or off). The cache folder
+# is keyed on coursecode and the pins (coursesite/state.py).
+_on_ci = bool(os.environ.get("CI")) and os.environ.get("READTHEDOCS") != "True"
 nb_execution_mode = "force" if _on_ci else "cache"
 nb_execution_raise_on_error = False
 nb_execution_show_tb = False
@@ -79,6 +81,7 @@ html_static_path = ["_static"]
 html_math_renderer = "mathml"
 templates_path = ["_templates"]  # layout.html: the theme minus fontawesome.js
 html_css_files = ["course.css"]
+html_js_files = ["course.js"]  # opens every dropdown for printing
 html_favicon = "_static/favicon.svg"
 html_last_updated_fmt = None
 # Follow the reader's system light/dark preference; without a default the theme's script
@@ -110,3 +113,43 @@ autodoc_typehints = "description"
 autodoc_member_order = "bysource"
 napoleon_google_docstring = True
 napoleon_numpy_docstring = False
+
+# -- EPUB (nox -s epub; Read the Docs' epub format) -----------------------------------------
+
+epub_basename = "deep-learning-with-pytorch"
+epub_title = html_title
+epub_author = author
+epub_publisher = author
+epub_copyright = copyright
+epub_show_urls = "no"  # links stay links; their addresses would crowd the text
+epub_tocdepth = 2
+epub_css_files = ["epub.css"]  # code wraps on a narrow page
+# epub_identifier (the site's URL) is set by coursesite from pyproject.toml.
+
+# -- PDF through LaTeX (nox -s pdf; Read the Docs' pdf format) ------------------------------
+
+# xelatex reads the pages' Unicode (·, ★, ✓, Greek, arrows) with the FreeFont faces
+# (Debian's fonts-freefont-otf; Read the Docs' build image has them).
+latex_engine = "xelatex"
+latex_documents = [
+    ("index", "deep-learning-with-pytorch.tex", html_title, author, "manual"),
+]
+latex_show_urls = "no"
+latex_elements = {
+    "papersize": "a4paper",
+    "pointsize": "10pt",
+    # Long code lines and outputs wrap instead of running off the page.
+    "sphinxsetup": "verbatimwrapslines=true, verbatimforcewraps=true",
+    # FreeSerif has the difficulty star upright only; the labels are in italics.
+    # Modules are sections of the landing page's "Syllabus" chapter, so LaTeX's numbers
+    # (6.22 for Module 21) would contradict the banners ("Module 21 of 26"): no numbers.
+    "preamble": (
+        r'\usepackage{newunicodechar}\newunicodechar{★}{\textup{\symbol{"2605}}}'
+        "\n\\setcounter{secnumdepth}{-1}"
+        # The contents list every module, and keep their own name (Sphinx would take the
+        # first toctree's caption, "Part I · Foundations").
+        "\n\\setcounter{tocdepth}{1}"
+        "\n\\addto\\captionsenglish{\\renewcommand{\\contentsname}{Contents}}"
+    ),
+}
+latex_use_xindy = False  # makeindex: Debian's xindy lacks the language modules Sphinx asks for

@@ -30,13 +30,16 @@ def sphinx_build(
     env: dict[str, str] | None = None,
     timeout: int = 900,
     jobs: int = 1,
+    builder: str = "html",
+    doctrees: Path | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """Run a strict HTML build as contributors do (`nox -s docs`), capturing its output.
 
     ``mode`` sets myst-nb's execution mode (``-D nb_execution_mode=...``: force, cache or
     off); by default conf.py's choice. ``jobs > 1`` reads (and so executes) pages in
     parallel, as `nox -s docs` does; in cache mode the database is created before the
-    workers start (coursesite.cache).
+    workers start (coursesite.cache). ``builder`` is html, epub or latex; ``doctrees``
+    keeps each builder's doctrees apart from the output.
     """
     # Scratch trees live outside the git checkout: pin the notebooks to this checkout's commit.
     pinned = {"COURSE_COMMIT": source_commit(ROOT)}
@@ -50,7 +53,8 @@ def sphinx_build(
             "-j",
             str(jobs),
             "-b",
-            "html",
+            builder,
+            *(["-d", str(doctrees)] if doctrees else []),
             str(srcdir),
             str(outdir),
         ],
@@ -96,7 +100,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     into the run's shared temporary folder, the others wait and reuse it (a failed build
     is recorded, so they fail at once instead of building again). Uses the contributors'
     execution cache (keyed on coursecode and the pins), so it is quick after
-    `nox -s docs`; on CI every page executes from scratch.
+    `nox -s docs`; on CI's clean clone every page executes, once, and the EPUB and PDF
+    tests read their outputs from the cache as Read the Docs' other formats do.
     """
     root = tmp_path_factory.getbasetemp()
     if os.environ.get("PYTEST_XDIST_WORKER"):
@@ -107,7 +112,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
         if failed.is_file():
             pytest.fail(f"site build failed (see the first failure):\n{failed.read_text()}")
         if not (out / "index.html").is_file():
-            result = sphinx_build(DOCS, out, jobs=2)
+            result = sphinx_build(DOCS, out, mode="cache", jobs=2)
             if result.returncode != 0:
                 failed.parent.mkdir(parents=True, exist_ok=True)
                 failed.write_text(f"{result.stdout[-5000:]}\n{result.stderr[-5000:]}")

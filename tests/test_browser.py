@@ -13,6 +13,8 @@ import http.server
 import itertools
 import os
 import re
+import shutil
+import subprocess
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -125,6 +127,30 @@ def open_module(page, module):
     page.goto(f"/{module.docname}.html")
     page.wait_for_load_state("load")
     return page.locator("article.bd-article")
+
+
+def test_printing_a_module_prints_answers_and_solutions_without_the_site(page, tmp_path):
+    """Print to PDF in Chromium: every dropdown opens (quiz answers, solutions) and the
+    navigation, buttons and toggles stay off the paper."""
+    pdftotext = shutil.which("pdftotext")
+    if pdftotext is None:
+        message = "pdftotext is not installed (Debian: poppler-utils)"
+        pytest.fail(message) if os.environ.get("CI") else pytest.skip(message)
+    page.goto("/modules/07-training-loop.html")
+    page.wait_for_load_state("load")
+    answer = page.locator("details.quiz-answer .sd-summary-content").first.text_content()
+    solution = page.locator("div.tag_solution pre").first.text_content()
+    pdf = tmp_path / "module.pdf"
+    page.pdf(path=str(pdf), format="A4")
+    text = subprocess.run(
+        [pdftotext, str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    flat = " ".join(text.split())
+    assert " ".join(answer.split())[:80] in flat, "the first quiz answer is printed"
+    first_line = next(line for line in solution.splitlines() if line.strip())
+    assert " ".join(first_line.split()) in flat, "the first worked solution is printed"
+    for chrome in ("Skip to main content", "Ctrl+K", "Open in Colab", "Show solution"):
+        assert chrome not in flat, f"{chrome!r} is printed"
 
 
 def test_banner_shows_module_number_of_26(page, module):
@@ -277,6 +303,12 @@ def test_phone_width_has_no_sideways_scrolling(page, module):
     open_module(page, module)
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 1
+    # The Key concepts table fits the screen: its last column is read without scrolling.
+    hidden = page.evaluate(
+        """[...document.querySelectorAll("article table")].map(
+             t => t.scrollWidth - t.parentElement.clientWidth)"""
+    )
+    assert hidden and max(hidden) <= 1, f"tables wider than the phone by {hidden} px"
 
 
 FORMULAS_AND_ICONS = """async () => {
@@ -342,10 +374,13 @@ ACCEPTED_MODERATE = {
 }
 
 
+@pytest.mark.parametrize("screen", ["desktop", "phone"])
 @pytest.mark.parametrize("docname", AXE_PAGES)
-def test_no_serious_accessibility_violations(page, docname, record_property):
+def test_no_serious_accessibility_violations(page, docname, screen, record_property):
     from axe_playwright_python.sync_playwright import Axe
 
+    if screen == "phone":
+        page.set_viewport_size(PHONE)
     page.goto(f"/{docname}.html")
     page.wait_for_load_state("load")
     results = Axe().run(page)

@@ -10,6 +10,7 @@ from bs4 import BeautifulSoup
 from myst_nb.core.read import read_myst_markdown_notebook
 
 from conftest import MODULE_PAGES, PROJECT_PAGES
+from coursesite.contract import EMOJI
 from coursesite.failures import code_cells
 
 pytestmark = pytest.mark.build
@@ -55,6 +56,28 @@ def test_banner_comes_from_the_syllabus(site, page, syllabus):
     )
     assert banner.select_one(".fa-clock[aria-hidden=true]") is not None
     assert "⏱" not in banner.get_text(), "an icon, not an emoji a reader may lack"
+
+
+def test_inline_checks_draw_their_icon_from_the_icon_font(site, page):
+    checks = article(site, page).select("details.inline-check")
+    assert len(checks) >= 2
+    for check in checks:
+        title = check.select_one(".sd-summary-text")
+        assert title.select_one(".fa-circle-question[aria-hidden=true]") is not None
+        assert title.get_text().startswith("Check your understanding: ")
+        assert not EMOJI.search(title.get_text()), title.get_text()
+
+
+def test_no_emoji_in_the_site_chrome(site, page):
+    """Navigation, banner, headings and dropdown titles: an emoji there is a box for a
+    reader without an emoji font."""
+    html = soup(site / "modules" / f"{page.stem}.html")
+    chrome = html.select(
+        ".bd-header, .bd-sidebar-primary, .module-banner, .prev-next-area, h1, h2, h3, h4, summary"
+    )
+    assert chrome
+    found = {EMOJI.search(part.get_text()) for part in chrome} - {None}
+    assert not found, [m[0] for m in found if m]
 
 
 def test_provenance_line_is_rendered_from_the_execution_data(site, page):
@@ -251,3 +274,14 @@ def test_project_pages_are_built_linked_and_clean(site, project, syllabus):
     assert landing.select_one(f'table.syllabus-table a[href="{entry.docname}.html"]')
     nav = [a["href"] for a in landing.select("nav.bd-docs-nav a.reference.internal")]
     assert f"{entry.docname}.html" in nav
+
+
+def test_landing_page_links_the_pdf_and_epub_downloads(site):
+    from coursesite.settings import load_settings
+
+    settings = load_settings()
+    hrefs = {a.get("href") for a in soup(site / "index.html").select("article a")}
+    for fmt in ("pdf", "epub"):
+        url = settings.download_url(fmt)
+        assert url in hrefs, f"no link to {url}"
+        assert url.startswith(settings.site_url + "/_/downloads/")

@@ -15,7 +15,9 @@ from coursesite import (
     checkicons,
     contract,
     directives,
+    epub,
     failures,
+    figures,
     mathml,
     notebooks,
     pageweight,
@@ -36,7 +38,9 @@ FEATURES = (
     accessibility,  # hidden cells labelled by their visible text
     mathml,  # formulas as MathML, made at build time
     pageweight,  # scripts deferred or dropped, icon fonts cut to the icons used
+    figures,  # figures sized (no layout shift), lazy below the first, PNGs optimised
     notebooks,  # full and practice notebooks, scripts, zip
+    epub,  # the course as a valid EPUB: stylesheet, namespaced SVG, links to the site
 )
 
 

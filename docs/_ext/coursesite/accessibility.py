@@ -21,8 +21,19 @@ from coursesite.compat import require
 
 
 def visit_hidden_cell(self: HTML5Translator, node: HideCodeCellNode) -> None:
-    """myst-nb's ``visit_HideCellInput``, less the ``aria-label`` that hid the label."""
+    """myst-nb's ``visit_HideCellInput``, less the ``aria-label`` that hid the label.
+
+    In the EPUB a book has nothing to click: the cell is printed open, under a title
+    ("Show solution" becomes "Solution").
+    """
     classes = " ".join(node["classes"])
+    if self.builder.name == "epub":
+        title = node["prompt_show"].removeprefix("Show ")
+        self.body.append(f'<div class="admonition hidden-cell {classes}">\n')
+        self.body.append(
+            f'<p class="admonition-title">{escape(title[:1].upper() + title[1:])}</p>\n'
+        )
+        return
     self.body.append(f'<details class="admonition hide {classes}">\n')
     self.body.append("<summary>\n")
     self.body.append(f'<p class="collapsed admonition-title">{escape(node["prompt_show"])}</p>\n')
@@ -30,6 +41,13 @@ def visit_hidden_cell(self: HTML5Translator, node: HideCodeCellNode) -> None:
     self.body.append("</summary>\n")
 
 
+def depart_hidden_cell(self: HTML5Translator, node: HideCodeCellNode) -> None:
+    if self.builder.name == "epub":
+        self.body.append("</div>\n")
+    else:
+        depart_HideCellInput(self, node)
+
+
 def setup(app: Sphinx) -> None:
     require("myst-nb", compat.MYST_NB, "accessibility", "the HideCodeCellNode visitor")
-    app.add_node(HideCodeCellNode, override=True, html=(visit_hidden_cell, depart_HideCellInput))
+    app.add_node(HideCodeCellNode, override=True, html=(visit_hidden_cell, depart_hidden_cell))

@@ -34,6 +34,8 @@ class InlineCheckIcon(SphinxPostTransform):
 
     def run(self, **kwargs: Any) -> None:
         for node in self.document.findall(lambda n: is_component(n, "dropdown")):
+            if not isinstance(node, nodes.Element):
+                continue
             if CHECK_CLASS not in node.get("container_classes", ()) or not node["has_title"]:
                 continue
             title = node[0]

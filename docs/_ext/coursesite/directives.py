@@ -9,6 +9,8 @@
     The navigation: one hidden toctree per part, written modules in syllabus order.
 ``next-module``
     A link to the next module (or its title, marked as not yet written).
+``offline-copies``
+    The landing page's links to the course as a PDF and an EPUB (Read the Docs' downloads).
 ``run-it-yourself``
     The module's downloads: full and practice notebooks (Colab and file), the script, and
     a question link (:mod:`coursesite.notebooks` writes the files).
@@ -16,10 +18,12 @@
 
 from __future__ import annotations
 
+import html
 from typing import ClassVar
 
 from docutils import nodes
 from docutils.statemachine import StringList
+from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.directives.other import TocTree
 from sphinx.util.docutils import SphinxDirective
@@ -27,7 +31,7 @@ from sphinx.util.typing import OptionSpec
 
 from coursesite.notebooks import NOTEBOOKS_DIR, notebook_names
 from coursesite.state import CourseState, course_state
-from coursesite.syllabus import Syllabus
+from coursesite.syllabus import Entry, Syllabus
 from coursesite.timing import hours
 
 
@@ -169,6 +173,19 @@ class NextModule(_CourseDirective):
         return self.parse_markdown(text)
 
 
+class OfflineCopies(_CourseDirective):
+    """Links to the whole course as a PDF and an EPUB, as Read the Docs publishes them."""
+
+    def run(self) -> list[nodes.Node]:
+        settings = self.course.settings
+        return self.parse_markdown(
+            f"[The course as a PDF]({settings.download_url('pdf')}) (for printing or a "
+            f"tablet) and [as an EPUB]({settings.download_url('epub')}) (for e-readers) hold "
+            "every page with its outputs, figures, quiz answers and worked solutions printed "
+            "after their questions. Both are made from the same executed pages as this site."
+        )
+
+
 class RunItYourself(_CourseDirective):
     """This module's downloads: full and practice notebooks (Colab and file), the script,
     and a link to ask a question about the module."""
@@ -180,7 +197,7 @@ class RunItYourself(_CourseDirective):
         settings = self.course.settings
         names = notebook_names(module.docname.split("/")[-1])
         folder = "../" * self.env.docname.count("/") + NOTEBOOKS_DIR
-        question = settings.question_url(f"{module.label} · {module.title}")
+        question = html.escape(settings.question_url(f"{module.label} · {module.title}"))
 
         def buttons(kind: str, label: str) -> str:
             name = names[kind]
@@ -213,7 +230,22 @@ class RunItYourself(_CourseDirective):
             "run it again: seeing which outputs move, and how far, is the fastest way to "
             "test your understanding of the page."
         )
-        return [*intro, nodes.raw("", links, format="html")]
+        return [*intro, nodes.raw("", links, format="html"), self.paper_links(names, module)]
+
+    def paper_links(self, names: dict[str, str], module: Entry) -> addnodes.only:
+        """The same downloads for the PDF, where the buttons (raw HTML) do not exist."""
+        settings = self.course.settings
+        folder = f"{settings.site_url}/{NOTEBOOKS_DIR}"
+        question = settings.question_url(f"{module.label} · {module.title}")
+        only = addnodes.only(expr="latex")
+        only += self.parse_markdown(
+            f"[Full notebook]({folder}/{names['full']}) · "
+            f"[practice notebook]({folder}/{names['practice']}) · "
+            f"[Python script]({folder}/{names['script']}) · "
+            f"[open in Colab]({settings.colab_url(names['full'])}) · "
+            f"[questions about this {module.kind}]({question})"
+        )
+        return only
 
 
 def setup(app: Sphinx) -> None:
@@ -222,3 +254,4 @@ def setup(app: Sphinx) -> None:
     app.add_directive("syllabus-toctree", SyllabusToctree)
     app.add_directive("next-module", NextModule)
     app.add_directive("run-it-yourself", RunItYourself)
+    app.add_directive("offline-copies", OfflineCopies)

@@ -93,7 +93,9 @@ def visit_math_block(self: HTML5Translator, node: nodes.math_block) -> None:
     # axe's scrollable-region-focusable); MathJax, too, makes every formula focusable.
     for part in (p for p in node.astext().split("\n\n") if p.strip()):
         mathml = _render(self, node, part, display=True)
-        self.body.append(mathml.replace("<math ", '<math tabindex="0" ', 1))
+        if self.builder.name != "epub":  # EPUB's MathML schema has no tabindex
+            mathml = mathml.replace("<math ", '<math tabindex="0" ', 1)
+        self.body.append(mathml)
     self.body.append("</div>\n")
     raise nodes.SkipNode
 

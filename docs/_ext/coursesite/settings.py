@@ -36,6 +36,10 @@ class Settings:
         query = urllib.parse.urlencode({"category": "q-a", "title": f"{title}: "})
         return f"{self.repository_url}/discussions/new?{query}"
 
+    def download_url(self, fmt: str) -> str:
+        """Read the Docs' download of the whole course as ``fmt`` (pdf or epub)."""
+        return f"{self.site_url}/_/downloads/en/latest/{fmt}/"
+
     def colab_url(self, notebook_name: str) -> str:
         return (
             f"https://colab.research.google.com/github/{self.github_path}"

@@ -11,7 +11,7 @@ depend on them, so ``conf.py`` stays declarative:
 - ``coursesite_execution_key`` and ``nb_execution_cache_path``: the execution cache keyed
   on coursecode's sources and the pinned versions (:mod:`coursesite.cache`);
 - the kernels' environment (:mod:`coursesite.kernels`);
-- the repository and site URLs the theme and ``html_baseurl`` show.
+- the repository and site URLs the theme, ``html_baseurl`` and the EPUB's identifier show.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from sphinx.application import Sphinx
 from sphinx.config import Config
@@ -71,6 +72,10 @@ def load_state(app: Sphinx, config: Config) -> None:
     prepare_kernel_environment(docs / "_build")
 
     config.html_baseurl = settings.site_url + "/"
+    # The EPUB's identifier is the site's host name: also its uid, which must be an XML
+    # name (the NCX table of contents repeats it and epubcheck compares the two).
+    config.epub_identifier = config.epub_uid = urlsplit(settings.site_url).hostname
+    config.epub_scheme = "URL"
     config.html_theme_options = {
         **config.html_theme_options,
         "repository_url": settings.repository_url,
