@@ -163,6 +163,20 @@ MUTATIONS: dict[str, tuple] = {
     "objectives-numbered": (in_section("What you will learn", r"^\d+\. ", "- ", 0), FIRST),
     "exercise-objectives": (sub(r" · Practises objectives? [\d, and]+", "", 1), FIRST),
     "objectives-practised": (sub(r"(Practises objective)s? [\d, and]+\d", r"\1 1"), FIRST),
+    "notebook-hidden-names": (
+        add_cell(
+            ":tags: [remove-cell]\nzz_hidden = 1\n```\n\n```{code-cell} ipython3\nzz_hidden + 1"
+        ),
+        FIRST,
+    ),
+    "practice-solution-names": (
+        sub(
+            r"(tags: \[solution, hide-cell\]\n.*?^---\n)(.*?\n```\n)",
+            r"\1zz_solved = 1\n\2\n```{code-cell} ipython3\nprint(zz_solved)\n```\n",
+            1,
+        ),
+        FIRST,
+    ),
     "project-section": (drop_section("Rubric"), PROJECT),
     "project-section-order": (
         lambda t: (
@@ -199,6 +213,18 @@ def test_each_rule_fires_on_its_mutation(rule, tmp_path, syllabus):
     problems = check_page(mutated(tmp_path, change, source), syllabus)
     codes = [p.code for p in problems]
     assert rule in codes, f"expected rule {rule!r}; got {[str(p) for p in problems]}"
+
+
+def test_a_module_link_must_give_the_syllabus_title(tmp_path, syllabus):
+    """'Module N · Title' is checked against the syllabus, so a renamed module cannot
+    leave stale titles in other pages' prerequisites."""
+    link = "See {doc}`Module 2 · Tensor Basics <02-tensors>`.\n"
+    path = mutated(tmp_path, sub(r"(^## Summary\n)", rf"\1\n{link}", 1))
+    messages = [str(p) for p in check_page(path, syllabus) if p.code == "module-links"]
+    title = syllabus.by_slug("tensors").title
+    assert messages == [f"prose: a link calls Module 2 'Tensor Basics'; its title is '{title}'"], (
+        messages
+    )
 
 
 def test_every_rule_of_the_contract_has_a_mutation():

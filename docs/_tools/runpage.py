@@ -59,46 +59,64 @@ def _seconds(cell: NotebookNode) -> float | None:
 
 
 def run(page: Path, out_dir: Path) -> int:
+    """Check ``page`` against the contract, execute it, print every cell; 1 on any problem."""
     page = page.resolve()
-    docs = page.parent.parent
-    syllabus = load_syllabus(docs)
-    status = 0
+    status = _check_contract(page)
+    text = page.read_text(encoding="utf-8")
+    notebook, lines, elapsed, failed = _execute(page, text)
+    status |= _print_cells(notebook, lines, out_dir)
+    if failed is not None:
+        print(f"\n== execution FAILED:\n{failed}")
+        status = 1
+    status |= _show_glue(text, notebook)
+    _print_times(notebook, elapsed)
+    return status
+
+
+def _check_contract(page: Path) -> int:
     try:
-        problems = [str(problem) for problem in check_page(page, syllabus)]
+        problems = [str(problem) for problem in check_page(page, load_syllabus(page.parent.parent))]
     except ContractError as err:
         problems = [str(err)]
     print(f"== contract: {page.name}")
     for problem in problems:
         print(f"   PROBLEM {problem}")
     print("   ok" if not problems else f"   {len(problems)} problem(s)")
-    status |= bool(problems)
+    return int(bool(problems))
 
-    text = page.read_text(encoding="utf-8")
+
+def _execute(
+    page: Path, text: str
+) -> tuple[NotebookNode, list[int], float, CellExecutionError | None]:
+    """Run the page in a fresh kernel, as the docs build runs it."""
     notebook = read_myst_markdown_notebook(text, add_source_map=True)
     lines = notebook.metadata.pop("source_map")
-    prepare_kernel_environment(docs / "_build")  # as the docs build runs its kernels
+    prepare_kernel_environment(page.parent.parent / "_build")
     client = NotebookClient(
         notebook,
         timeout=60,
         kernel_name="python3",
         resources={"metadata": {"path": str(page.parent)}},
     )
-    out_dir.mkdir(parents=True, exist_ok=True)
-    for old in out_dir.glob("*.png"):
-        old.unlink()
     start = time.perf_counter()
     failed = None
     try:
         client.execute()
     except CellExecutionError as err:
         failed = err
-    elapsed = time.perf_counter() - start
+    return notebook, lines, time.perf_counter() - start, failed
 
-    number = 0
-    for cell, line in zip(notebook.cells, lines, strict=True):
-        if cell.cell_type != "code":
-            continue
-        number += 1
+
+def _print_cells(notebook: NotebookNode, lines: list[int], out_dir: Path) -> int:
+    """Each code cell's output; its figures saved to ``out_dir``; 1 if one wrote stderr."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for old in out_dir.glob("*.png"):
+        old.unlink()
+    status = 0
+    code = [
+        (c, line) for c, line in zip(notebook.cells, lines, strict=True) if c.cell_type == "code"
+    ]
+    for number, (cell, line) in enumerate(code, 1):
         tags = ",".join(cell.metadata.get("tags", []))
         print(f"\n== cell {number} (line {line}){f' [{tags}]' if tags else ''}")
         text_out, errors, images = _outputs(cell)
@@ -110,10 +128,10 @@ def run(page: Path, out_dir: Path) -> int:
         for error in errors:
             print(f"   STDERR/ERROR (fails the build): {error.rstrip()}")
             status = 1
-    if failed is not None:
-        print(f"\n== execution FAILED:\n{failed}")
-        status = 1
-    status |= _show_glue(text, notebook)
+    return status
+
+
+def _print_times(notebook: NotebookNode, elapsed: float) -> None:
     verdict = "within" if elapsed <= BUDGET_S else "OVER"
     print(f"\n== executed in {elapsed:.1f} s ({verdict} the {BUDGET_S:.0f} s budget)")
     measured = [_seconds(c) for c in notebook.cells if c.cell_type == "code"]
@@ -124,7 +142,6 @@ def run(page: Path, out_dir: Path) -> int:
             f"   cell 1 (imports) {times[0]:.1f} s; cells 2-{len(times)} {sum(times[1:]):.1f} s; "
             f"slowest: cell {slowest + 1} {times[slowest]:.1f} s; the rest is kernel start-up"
         )
-    return status
 
 
 def _show_glue(text: str, notebook: NotebookNode) -> int:

@@ -12,6 +12,7 @@ module page (a problem is a warning, an error under ``-W``) and so do the tests.
 from __future__ import annotations
 
 import ast
+import builtins
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -188,7 +189,7 @@ RULES = {
     "claims-assert": "claim cells assert",
     "claims-message": "every claim assert has a message",
     "paragraph-length": "no paragraph over 150 words",
-    "module-links": "a link 'Module N · …' leads to Module N",
+    "module-links": "a link 'Module N · Title' leads to Module N and gives its title",
     "tip": "at least one tip",
     "inline-checks": "at least 2 inline checks",
     "inline-check-icon": "inline check titles hold no emoji: the site draws the icon",
@@ -210,6 +211,8 @@ RULES = {
     "exercise-difficulty": "each exercise says its difficulty, ★ to ★★★",
     "exercise-hint": "exercises from ★★ on have a hint before the solution",
     "objectives-numbered": "'What you will learn' is a numbered list",
+    "notebook-hidden-names": "no visible cell needs a name only a hidden cell defines",
+    "practice-solution-names": "no cell after a solution needs a name only solutions define",
     "exercise-objectives": "each exercise names the objectives it practises",
     "objectives-practised": "every objective is practised by an exercise",
     "project-section": "every level-2 section of a project page",
@@ -256,6 +259,7 @@ class ParsedPage:
     root: Section  # the whole page
     module: Entry | None
     glossary: set[str]
+    titles: dict[int, str]  # every module's syllabus title, by number
 
     @property
     def sections(self) -> dict[str, Section]:
@@ -302,6 +306,7 @@ def parse_page(path: Path, syllabus: Syllabus) -> ParsedPage | list[Problem]:
         root=root,
         module=syllabus.by_docname(f"{path.parent.name}/{path.stem}"),
         glossary=glossary_terms(path.parent.parent / "glossary.md"),
+        titles={m.number: m.title for m in syllabus.modules},
     )
 
 
@@ -549,7 +554,9 @@ def checked_claims(page: ParsedPage) -> Iterator[Problem]:
 
 
 MAX_PARAGRAPH_WORDS = 150
-_MODULE_LINK = re.compile(r"\{doc\}`Module (\d+)\b[^`<]*<(?:\.\./modules/|/modules/)?(\d\d)-")
+_MODULE_LINK = re.compile(
+    r"\{doc\}`Module (\d+)\b(?: · )?([^`<]*)<(?:\.\./modules/|/modules/)?(\d\d)-"
+)
 
 
 @check(kinds=BOTH)
@@ -565,16 +572,27 @@ def prose(page: ParsedPage) -> Iterator[Problem]:
                     f"prose: a paragraph of {words} words ('{start} …') is hard to read on "
                     f"screen; split it (at most {MAX_PARAGRAPH_WORDS})",
                 )
-    for said, target in _MODULE_LINK.findall(page.text):
+    for said, title, target in _MODULE_LINK.findall(page.text):
         if int(said) != int(target):
             yield _problem(
                 "module-links",
                 f"prose: a link says 'Module {said}' but leads to module {int(target)}'s page",
             )
+        elif (title := " ".join(title.split())) and title != page.titles.get(int(said), title):
+            yield _problem(
+                "module-links",
+                f"prose: a link calls Module {said} '{title}'; its title is "
+                f"'{page.titles[int(said)]}'",
+            )
 
 
-# Pictographs, dingbats and technical symbols (❓ U+2753, ⏱ U+23F1): drawn by an emoji font.
-_EMOJI = re.compile("[\u2300-\u23ff\u2600-\u27bf\u2b00-\u2bff\U0001f000-\U0001faff]")
+# Pictographs, dingbats and technical symbols (❓ U+2753, ⏱ U+23F1), which a reader's
+# browser draws from an emoji font, if it has one. The difficulty stars (★ ☆) and the
+# checks' marks (✓ ✗) are in ordinary text fonts and stay allowed.
+EMOJI = re.compile(
+    "[\u2300-\u23ff\u2600-\u2604\u2607-\u2712\u2714-\u2716\u2718-\u27bf"
+    "\u2b00-\u2bff\U0001f000-\U0001faff]"
+)
 
 
 @check
@@ -593,7 +611,7 @@ def tips_and_inline_checks(page: ParsedPage) -> Iterator[Problem]:
             f":class-container: {CHECK_CLASS}, has {len(checks)}",
         )
     for d in checks:
-        if emoji := _EMOJI.search(d.argument):
+        if emoji := EMOJI.search(d.argument):
             yield _problem(
                 "inline-check-icon",
                 f"inline check (line {d.line}): remove the {emoji[0]} from its title; the "
@@ -735,6 +753,78 @@ def _difficulty_and_hint(
                 "exercise-hint",
                 f"exercise '{exercise.title}' ({label[1]}): add a ':::{{dropdown}} Hint' "
                 "before its solution",
+            )
+
+
+def _cell_names(source: str) -> tuple[set[str], set[str]]:
+    """Names a cell binds (anywhere in it: an over-estimate) and names it reads."""
+    code = "\n".join(
+        line for line in source.splitlines() if not line.lstrip().startswith(("%", "!"))
+    )
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return set(), set()  # the build reports it when the cell runs
+    bound: set[str] = set()
+    used: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            (used if isinstance(node.ctx, ast.Load) else bound).add(node.id)
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            bound.add(node.name)
+        elif isinstance(node, ast.arg):
+            bound.add(node.arg)
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            bound.update((a.asname or a.name).split(".")[0] for a in node.names)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            bound.add(node.name)
+    return bound, used
+
+
+def _left_out_names(
+    cells: list[Cell], left_out: Callable[[Cell], bool]
+) -> Iterator[tuple[Cell, str, Cell]]:
+    """(cell, name, defining cell) for each kept cell that reads a name which, before it,
+    only cells that are left out bind."""
+    kept_bound: set[str] = set(dir(builtins))
+    left_bound: dict[str, Cell] = {}
+    for cell in cells:
+        bound, used = _cell_names(cell.source)
+        if left_out(cell):
+            for name in bound - kept_bound:
+                left_bound.setdefault(name, cell)
+            continue
+        kept_bound |= bound
+        for name in sorted(used - kept_bound):
+            if name in left_bound:
+                yield cell, name, left_bound[name]
+
+
+@check
+def notebook_names(page: ParsedPage) -> Iterator[Problem]:
+    """The notebooks leave out hidden cells, and the practice notebook also the solutions:
+    a cell that reads a name only those define would fail there (NameError)."""
+
+    def hidden(cell: Cell) -> bool:
+        return "remove-cell" in cell.tags
+
+    def hidden_or_solution(cell: Cell) -> bool:
+        return hidden(cell) or set(SOLUTION_TAGS) <= set(cell.tags)
+
+    for cell, name, source in _left_out_names(page.cells, hidden):
+        yield _problem(
+            "notebook-hidden-names",
+            f"code cell {cell.number} (line {cell.line}) reads '{name}', which only hidden "
+            f"cell {source.number} defines: the notebooks leave hidden cells out; define it "
+            "in a visible cell",
+        )
+    for cell, name, source in _left_out_names(page.cells, hidden_or_solution):
+        if set(SOLUTION_TAGS) <= set(source.tags):
+            yield _problem(
+                "practice-solution-names",
+                f"code cell {cell.number} (line {cell.line}) reads '{name}', which only the "
+                f"solution in cell {source.number} defines: the practice notebook leaves it "
+                "empty; make the later cell define what it needs",
             )
 
 
