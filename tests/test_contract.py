@@ -158,7 +158,7 @@ MUTATIONS: dict[str, tuple] = {
         FIRST,
     ),
     "exercise-checks": (sub(r":tags: \[check\]", ":tags: [checked]"), FIRST),
-    "exercise-difficulty": (sub(r"^\*?Difficulty: ★+\*?\n"), FIRST),
+    "exercise-difficulty": (sub(r"Difficulty: ★+ · "), FIRST),
     "exercise-hint": (sub(r":{3,4}\{dropdown\} Hint\n.*?\n:{3,4}\n"), FIRST),
     "objectives-numbered": (in_section("What you will learn", r"^\d+\. ", "- ", 0), FIRST),
     "exercise-objectives": (sub(r" · Practises objectives? [\d, and]+", "", 1), FIRST),

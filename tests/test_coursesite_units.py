@@ -289,3 +289,30 @@ def test_compat_stops_the_build_outside_the_tested_range():
     require("sphinx", ">=1", "example", "nothing")  # inside: silent
     with pytest.raises(ExtensionError, match=r"coursesite.example relies on .* of sphinx <1"):
         require("sphinx", "<1", "example", "a private API")
+
+
+def test_stylesheet_keeps_exactly_the_rules_the_site_can_use():
+    from coursesite.stylesheet import prune_stylesheet
+
+    css = (
+        ":root{--x:1}"
+        ".used,.unused{color:red}"
+        ".unused .used{color:blue}"
+        "a:not(.unused){color:green}"
+        ":is(.unused) p{margin:0}"
+        ".bs-tooltip-auto .tooltip-arrow{top:0}"
+        "@media (min-width:10px){.unused{width:1px}.used{height:2px}}"
+        "@media print{.unused{width:1px}}"
+        "@font-face{font-family:F}"
+    )
+    pruned = prune_stylesheet(css, {"used"})
+    assert ".used{color:red}" in pruned  # the unused selector dropped from the list
+    assert "color:blue" not in pruned  # needs .unused
+    assert "color:green" in pruned  # :not(.unused) requires nothing
+    assert ":is(.unused)" in pruned  # cannot judge: kept
+    assert ".bs-tooltip-auto" in pruned  # Bootstrap builds it at run time
+    assert "height:2px" in pruned
+    assert "width:1px" not in pruned
+    assert "@media print" not in pruned  # emptied, dropped
+    assert "--x:1" in pruned
+    assert "@font-face" in pruned

@@ -242,6 +242,24 @@ def test_scripts_in_head_do_not_block_rendering(site):
         assert blocking == ["documentation_options.js"], path.relative_to(site)
 
 
+def test_theme_stylesheet_is_cut_but_keeps_what_the_theme_needs(site):
+    from coursesite.pageweight import THEME_CSS
+
+    css = (site / THEME_CSS).read_text(encoding="utf-8")
+    assert len(css) < 160_000, f"{len(css)} bytes: the cut did not run"
+    for rule in (
+        "html[data-theme=dark]",
+        ".bd-header",
+        ".bd-sidebar-primary",
+        ".search-button",
+        ".theme-switch-button",
+        ".dropdown-menu",
+        ".tooltip",
+        "@media print",
+    ):
+        assert rule in css, f"{rule} was cut"
+
+
 def test_icon_fonts_hold_every_icon_the_site_uses_and_little_else(site):
     from fontTools.ttLib import TTFont
 

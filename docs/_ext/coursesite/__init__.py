@@ -24,6 +24,7 @@ from coursesite import (
     provenance,
     state,
     streams,
+    stylesheet,
 )
 
 FEATURES = (
@@ -39,6 +40,7 @@ FEATURES = (
     mathml,  # formulas as MathML, made at build time
     pageweight,  # scripts deferred or dropped, icon fonts cut to the icons used
     figures,  # figures sized (no layout shift), lazy below the first, PNGs optimised
+    stylesheet,  # the theme's stylesheet cut to the rules the site can use
     notebooks,  # full and practice notebooks, scripts, zip
     epub,  # the course as a valid EPUB: stylesheet, namespaced SVG, links to the site
 )
