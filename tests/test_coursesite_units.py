@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -94,7 +95,9 @@ def test_runpage_checks_and_executes_one_page(tmp_path, capsys):
     assert "== contract: " in out
     assert "   ok" in out
     assert "== cell 1 (line " in out
-    assert "within the 20 s budget" in out
+    # The verdict is a timing (OVER when the machine is busy, as under a parallel test
+    # run); that it is reported against the budget is what is tested here.
+    assert re.search(r"== executed in [\d.]+ s \((within|OVER) the 20 s budget\)", out), out
     assert list(tmp_path.glob("cell*.png")), "figures are saved for the author to look at"
 
 
