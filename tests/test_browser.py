@@ -141,6 +141,9 @@ def test_printing_a_module_prints_answers_and_solutions_without_the_site(page, t
     answer = page.locator("details.quiz-answer .sd-summary-content").first.text_content()
     solution = page.locator("div.tag_solution pre").first.text_content()
     pdf = tmp_path / "module.pdf"
+    # A browser's print command fires beforeprint (course.js opens the dropdowns);
+    # DevTools' printToPDF does not, so the test fires it as printing would.
+    page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
     page.pdf(path=str(pdf), format="A4")
     text = subprocess.run(
         [pdftotext, str(pdf), "-"], capture_output=True, text=True, check=True
