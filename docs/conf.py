@@ -81,7 +81,7 @@ html_static_path = ["_static"]
 html_math_renderer = "mathml"
 templates_path = ["_templates"]  # layout.html: the theme minus fontawesome.js
 html_css_files = ["course.css"]
-html_js_files = ["course.js"]  # opens every dropdown for printing
+html_js_files = ["course.js"]  # tab stops on scrollable code; every dropdown open in print
 html_favicon = "_static/favicon.svg"
 html_last_updated_fmt = None
 # Follow the reader's system light/dark preference; without a default the theme's script

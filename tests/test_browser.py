@@ -315,6 +315,26 @@ def test_phone_width_has_no_sideways_scrolling(page, module):
     assert max(hidden) <= 1, f"tables wider than the phone by {hidden} px"
 
 
+TAB_STOPS_MEASURED = "document.documentElement.dataset.tabStops === 'measured'"
+TAB_STOPS = """[...document.querySelectorAll("pre, .cell_output > .output")].map(
+  box => ({focusable: box.tabIndex === 0,
+           scrolls: box.scrollWidth > box.clientWidth || box.scrollHeight > box.clientHeight}))"""
+
+
+@pytest.mark.parametrize("viewport", [{"width": 1280, "height": 900}, PHONE])
+def test_scrollable_code_and_outputs_take_keyboard_focus_and_others_do_not(page, viewport):
+    """course.js measures every box a section at a time (the theme's loop is taken out:
+    coursesite/tabstops.py); each box that scrolls gets tabindex 0, every other -1."""
+    page.set_viewport_size(viewport)
+    page.goto("/modules/21-attention-and-transformers.html")
+    page.wait_for_load_state("load")
+    page.wait_for_function(TAB_STOPS_MEASURED)
+    boxes = page.evaluate(TAB_STOPS)
+    assert any(b["scrolls"] for b in boxes)
+    assert not all(b["scrolls"] for b in boxes)
+    assert all(b["focusable"] == b["scrolls"] for b in boxes), boxes
+
+
 FORMULAS_AND_ICONS = """async () => {
   await document.fonts.ready;
   const fonts = [...document.fonts].filter(f => f.status === "loaded").map(f => f.family);
@@ -387,6 +407,7 @@ def test_no_serious_accessibility_violations(page, docname, screen, record_prope
         page.set_viewport_size(PHONE)
     page.goto(f"/{docname}.html")
     page.wait_for_load_state("load")
+    page.wait_for_function(TAB_STOPS_MEASURED)  # course.js: scrollable boxes take focus
     results = Axe().run(page)
     violations = results.response["violations"]
     serious = [v for v in violations if v["impact"] in ("serious", "critical")]

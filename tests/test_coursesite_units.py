@@ -319,3 +319,20 @@ def test_stylesheet_keeps_exactly_the_rules_the_site_can_use():
     assert "@media print" not in pruned  # emptied, dropped
     assert "--x:1" in pruned
     assert "@font-face" in pruned
+
+
+def test_theme_tab_stop_loop_is_taken_out_of_the_installed_theme_script():
+    """The installed theme's script holds the loop once; it comes out, nothing else
+    changes, and a script without it (another theme version) stops the build."""
+    import pydata_sphinx_theme
+    from sphinx.errors import ExtensionError
+
+    from coursesite.tabstops import REPLACEMENT, SCRIPT, THEME_WRITE, without_theme_tab_stops
+
+    theme = Path(pydata_sphinx_theme.__file__).parent / "theme" / "pydata_sphinx_theme"
+    script = (theme / "static" / SCRIPT.relative_to("_static")).read_text(encoding="utf-8")
+    edited = without_theme_tab_stops(script)
+    assert THEME_WRITE not in edited
+    assert edited.replace(REPLACEMENT, THEME_WRITE) == script
+    with pytest.raises(ExtensionError, match="no longer holds the tab-stop loop"):
+        without_theme_tab_stops(edited)

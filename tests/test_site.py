@@ -308,3 +308,15 @@ def test_landing_page_links_the_pdf_and_epub_downloads(site):
         url = settings.download_url(fmt)
         assert url in hrefs, f"no link to {url}"
         assert url.startswith(settings.site_url + "/_/downloads/")
+
+
+def test_site_script_of_the_theme_has_no_tab_stop_loop(site):
+    """course.js measures the tab stops (coursesite/tabstops.py): the theme's copy in the
+    site has its loop taken out, and course.js is on every module page."""
+    from coursesite.tabstops import REPLACEMENT, SCRIPT, THEME_WRITE
+
+    script = (site / SCRIPT).read_text(encoding="utf-8")
+    assert THEME_WRITE not in script
+    assert REPLACEMENT in script
+    for page in MODULE_PAGES:
+        assert "course.js" in (site / "modules" / f"{page.stem}.html").read_text()

@@ -25,6 +25,7 @@ from coursesite import (
     state,
     streams,
     stylesheet,
+    tabstops,
 )
 
 FEATURES = (
@@ -41,6 +42,7 @@ FEATURES = (
     pageweight,  # scripts deferred or dropped, icon fonts cut to the icons used
     figures,  # figures sized (no layout shift), lazy below the first, PNGs optimised
     stylesheet,  # the theme's stylesheet cut to the rules the site can use
+    tabstops,  # scrollable code takes keyboard focus, measured per section (course.js)
     notebooks,  # full and practice notebooks, scripts, zip
     epub,  # the course as a valid EPUB: stylesheet, namespaced SVG, links to the site
 )

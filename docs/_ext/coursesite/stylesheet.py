@@ -106,12 +106,13 @@ def prune_stylesheet(css: str, names: set[str]) -> str:
     return "".join(prune_rules(rules, names)) + "\n"
 
 
-def _theme_stylesheet(app: Sphinx) -> Path | None:
+def theme_original(app: Sphinx, copied: Path) -> Path | None:
+    """The theme's own file behind ``copied`` (a path under the site's ``_static``)."""
     builder = app.builder
     if not isinstance(builder, StandaloneHTMLBuilder):
         return None
     for theme_dir in builder.theme.get_theme_dirs():
-        candidate = Path(theme_dir) / "static" / THEME_CSS.relative_to("_static")
+        candidate = Path(theme_dir) / "static" / copied.relative_to("_static")
         if candidate.is_file():
             return candidate
     return None
@@ -119,7 +120,7 @@ def _theme_stylesheet(app: Sphinx) -> Path | None:
 
 def prune_theme_stylesheet(app: Sphinx, exception: Exception | None) -> None:
     outdir = Path(app.outdir)
-    original = _theme_stylesheet(app)
+    original = theme_original(app, THEME_CSS)
     if exception is not None or app.builder.name != "html" or original is None:
         return
     css = original.read_text(encoding="utf-8")
