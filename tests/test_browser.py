@@ -131,7 +131,8 @@ def open_module(page, module):
 
 def test_printing_a_module_prints_answers_and_solutions_without_the_site(page, tmp_path):
     """Print to PDF in Chromium: every dropdown opens (quiz answers, solutions) and the
-    navigation, buttons and toggles stay off the paper."""
+    navigation, buttons and toggles stay off the paper. It prints at once after load, before
+    course.js has laid out the sections far from the screen: printing lays them out."""
     pdftotext = shutil.which("pdftotext")
     if pdftotext is None:
         message = "pdftotext is not installed (Debian: poppler-utils)"
@@ -335,6 +336,31 @@ def test_scrollable_code_and_outputs_take_keyboard_focus_and_others_do_not(page,
     assert all(b["focusable"] == b["scrolls"] for b in boxes), boxes
 
 
+SECTION_RENDERING = """() => {
+  const sections = [...document.querySelectorAll("article section section")];
+  const state = (s) => getComputedStyle(s).contentVisibility;
+  const now = sections.map(state);
+  const nested = sections.filter((s) => s.parentElement.closest("article section section"));
+  nested[0].classList.remove("laid-out");  // as it was before course.js reached it
+  const before = state(nested[0]);
+  nested[0].classList.add("laid-out");
+  return {now, nested: nested.length, before};
+}"""
+
+
+def test_sections_render_when_near_while_loading_and_for_good_once_idle(page):
+    """course.css renders a section or subsection only near the screen while the page
+    loads; course.js then lays each one out for good, so find-in-page, anchors and axe
+    meet an ordinary page (Project 1 nests its milestones a level deeper)."""
+    page.goto("/projects/p1-model-from-files.html")
+    page.wait_for_load_state("load")
+    page.wait_for_function(TAB_STOPS_MEASURED)
+    rendering = page.evaluate(SECTION_RENDERING)
+    assert rendering["nested"] >= 3
+    assert rendering["before"] == "auto"
+    assert set(rendering["now"]) == {"visible"}, rendering["now"]
+
+
 FORMULAS_AND_ICONS = """async () => {
   await document.fonts.ready;
   const fonts = [...document.fonts].filter(f => f.status === "loaded").map(f => f.family);
@@ -349,6 +375,7 @@ FORMULAS_AND_ICONS = """async () => {
 def test_formulas_and_icons_render_without_scripts_from_elsewhere(page, syllabus):
     """Formulas are MathML laid out by the browser; icons come from the cut-down font."""
     open_module(page, syllabus.by_slug("loss-functions"))
+    page.wait_for_function(TAB_STOPS_MEASURED)  # and every section laid out (course.js)
     drawn = page.evaluate(FORMULAS_AND_ICONS)
     assert any("Font Awesome" in family for family in drawn["fonts"]), drawn["fonts"]
     assert len(drawn["formulas"]) >= 20
