@@ -1,7 +1,8 @@
 // Printing opens every dropdown (quiz answers, hints, solutions, check answers), so the
 // paper copy holds them after their questions; closing the print dialog restores them.
-// It also lays out every section that course.css still renders only near the screen
-// (Chromium prints a section it has skipped as empty).
+// First it lays out every section that course.css still renders only near the screen:
+// Chromium prints a section it has skipped as empty, and a dropdown opened while its
+// section was skipped stays empty on paper too, so the order matters.
 (() => {
   let opened = [];
   addEventListener("beforeprint", () => {
