@@ -17,7 +17,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from conftest import DOCS, MODULE_PAGES, ROOT
+from conftest import DOCS, MODULE_PAGES, ROOT, unmeasured_kernels
 from coursesite.notebooks import BuiltWith, Converter
 from coursesite.settings import load_settings
 from coursesite.syllabus import load_syllabus
@@ -71,7 +71,8 @@ def setup_source() -> str:
 def run_in_kernel(*sources: str) -> list[nbformat.NotebookNode]:
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell(s) for s in sources]
-    NotebookClient(nb, timeout=120, kernel_name="python3").execute()
+    with unmeasured_kernels():
+        NotebookClient(nb, timeout=120, kernel_name="python3").execute()
     return nb.cells
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import MODULE_PAGES
+from conftest import MODULE_PAGES, unmeasured_kernels
 from coursesite.cache import execution_cache_path, execution_key, package_dir
 from coursesite.failures import code_cells, error_summary, failed_source, locate
 
@@ -89,7 +89,8 @@ def test_locate_finds_the_cell_and_its_line(tmp_path):
 def test_runpage_checks_and_executes_one_page(tmp_path, capsys):
     from runpage import main
 
-    status = main([str(MODULE_PAGES[0]), "--out", str(tmp_path)])
+    with unmeasured_kernels():
+        status = main([str(MODULE_PAGES[0]), "--out", str(tmp_path)])
     out = capsys.readouterr().out
     assert status == 0, out
     assert "== contract: " in out

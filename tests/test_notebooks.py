@@ -13,7 +13,15 @@ from bs4 import BeautifulSoup
 from myst_nb.core.read import read_myst_markdown_notebook
 from nbclient import NotebookClient
 
-from conftest import COURSE_PAGES, DOCS, MODULE_PAGES, ROOT, scratch_docs, sphinx_build
+from conftest import (
+    COURSE_PAGES,
+    DOCS,
+    MODULE_PAGES,
+    ROOT,
+    scratch_docs,
+    sphinx_build,
+    unmeasured_kernels,
+)
 from coursecode.checks import STRICT_ENV
 from coursesite.notebooks import (
     PLACEHOLDER_TAG,
@@ -197,12 +205,13 @@ def run_fresh(nb: nbformat.NotebookNode, *, strict: bool) -> list:
     """Run top to bottom in a fresh kernel; return error and stderr outputs.
 
     The kernel inherits this process's environment: strict checks are set there for the
-    duration of the run only.
+    duration of the run only (and coverage is left out: conftest.COVERAGE_ENV).
     """
     saved = os.environ.get(STRICT_ENV)
     os.environ[STRICT_ENV] = "1" if strict else "0"
     try:
-        NotebookClient(nb, timeout=120, kernel_name="python3").execute()
+        with unmeasured_kernels():
+            NotebookClient(nb, timeout=120, kernel_name="python3").execute()
     finally:
         if saved is None:
             os.environ.pop(STRICT_ENV, None)
