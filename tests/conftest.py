@@ -25,9 +25,9 @@ STRICT = ["-n", "-W", "--keep-going"]
 
 # Under `nox -s tests`, coverage measures the Python processes the tests start
 # (pyproject.toml: patch = ["subprocess"]): Sphinx runs the extension there. The kernels
-# that execute pages and notebooks are left out: they run torch and the pages' code, and
-# tracing every call in them cost about a third of the suite's time. What they run of
-# coursecode is measured by its own tests, in-process. Coverage starts a process when
+# that execute pages and notebooks are left out: they run torch and the pages' code, so
+# tracing every call slowed each of them down, and the report was the same without them
+# (what they run of coursecode, its own tests measure in-process). Coverage starts a process when
 # this variable is set; a process that is already measured drops it before any kernel
 # starts, and kernels inherit the environment.
 COVERAGE_ENV = "COVERAGE_PROCESS_CONFIG"

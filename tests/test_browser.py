@@ -19,7 +19,6 @@ import shutil
 import subprocess
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
@@ -158,23 +157,18 @@ class Visit:
     syllabus: object
 
 
-@contextmanager
-def check(subtests, visit: Visit, node, name: str) -> Iterator[None]:
-    """One check of a visit, reported as its own subtest; on a failure the screenshots are
-    taken at once, named after the test and the check, and the visit goes on."""
-    with subtests.test(name):
-        try:
-            yield
-        except Exception:
-            _screenshots(visit.page, f"{node.name}-{name}")
-            raise
-
-
 def run_checks(subtests, visit: Visit, node, checks: list[Callable[[Visit], None]]) -> None:
-    """Run ``checks`` in order, each as a subtest named after it (less ``check_``)."""
+    """Run ``checks`` in order, each as a subtest named after it (less ``check_``). A failed
+    check leaves its screenshots at once, named after the test and the check, and the
+    visit goes on."""
     for run in checks:
-        with check(subtests, visit, node, run.__name__.removeprefix("check_")):
-            run(visit)
+        name = run.__name__.removeprefix("check_")
+        with subtests.test(name):
+            try:
+                run(visit)
+            except Exception:
+                _screenshots(visit.page, f"{node.name}-{name}")
+                raise
 
 
 # -- Accessibility (axe-core) ----------------------------------------------------------------
