@@ -127,8 +127,8 @@ MUTANTS = (
     Mutant(
         "timing: solutions counted as reading",
         "docs/_ext/coursesite/timing.py",
-        '_NOT_READ = {"solution", "check", "remove-cell"}',
-        '_NOT_READ = {"remove-cell"}',
+        'NOT_READ = {"solution", "check", "remove-cell"}',
+        'NOT_READ = {"remove-cell"}',
         ("tests/test_syllabus.py",),
     ),
     Mutant(

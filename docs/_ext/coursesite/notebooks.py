@@ -48,6 +48,7 @@ from coursesite.contract import CHECK_CLASS
 from coursesite.glue import GlueError, paste, read_glue_file
 from coursesite.markup import DIRECTIVE, parser, split_directive
 from coursesite.settings import Settings, load_settings, source_commit
+from coursesite.state import CourseState, course_state
 from coursesite.syllabus import Entry, Syllabus, load_syllabus
 
 logger = logging.getLogger(__name__)
@@ -427,14 +428,17 @@ def write_notebooks(
     glue_dir: Path | None = None,
     commit: str | None = None,
     built_with: BuiltWith | None = None,
+    state: CourseState | None = None,
 ) -> list[Path]:
     """Write every download of ``pages`` (default: all modules) into ``out``.
 
     ``glue_dir`` is the build's executed-notebook folder (``<build>/jupyter_execute``),
-    where the values the pages glue are found. Returns the files written, the zip last.
+    where the values the pages glue are found. ``state`` is the build's syllabus and
+    settings (read from ``docs`` when not given). Returns the files written, the zip last.
     """
-    syllabus = load_syllabus(docs)
-    settings = load_settings(docs.parent)
+    if state is None:
+        state = CourseState(load_syllabus(docs), load_settings(docs.parent))
+    syllabus, settings = state.syllabus, state.settings
     commit = commit or source_commit(docs.parent)
     built_with = built_with or BuiltWith.here()
     glue_dir = glue_dir or docs / "_build" / OUTPUT_FOLDER
@@ -468,8 +472,9 @@ def write_notebooks(
 
 
 def write_after_build(app: Sphinx, exception: Exception | None) -> None:
-    """After a successful HTML build, write every module's downloads (notebooks, script)."""
-    if exception is not None or app.builder.format != "html":
+    """After a successful HTML build, write every module's downloads (notebooks, script).
+    Not for the EPUB (an HTML format too): its download links lead to the site's copies."""
+    if exception is not None or app.builder.name != "html":
         return
     if app.config.nb_execution_mode == "off":
         logger.info("notebooks not written: the pages were not executed, nothing to quote")
@@ -482,6 +487,7 @@ def write_after_build(app: Sphinx, exception: Exception | None) -> None:
             Path(app.outdir, NOTEBOOKS_DIR),
             glue_dir=Path(app.outdir).parent / OUTPUT_FOLDER,
             built_with=BuiltWith.here(runtime()[2]),
+            state=course_state(app.config),
         )
     except (ConversionError, RuntimeError) as err:
         logger.error("notebooks: %s", err)  # fails the build (-W) with one clear line

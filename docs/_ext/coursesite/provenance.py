@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import ast
+import contextlib
 import functools
+import importlib.util
 import platform
 from datetime import UTC, datetime
+from pathlib import Path
 
 from docutils import nodes
 from myst_nb.sphinx_ import NbMetadataCollector
@@ -13,10 +17,45 @@ from sphinx.application import Sphinx
 from coursesite.state import course_state
 
 
+def torch_build(version_file: Path) -> dict[str, object]:
+    """The constants of an installed torch's ``torch/version.py`` (``__version__``,
+    ``cuda``, ``hip``, ...), read without importing torch; those that are not plain
+    literals are left out (an unreadable file gives none)."""
+    try:
+        tree = ast.parse(version_file.read_text(encoding="utf-8"))
+    except (OSError, SyntaxError):
+        return {}
+    constants: dict[str, object] = {}
+    for statement in tree.body:
+        if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
+            target, value = statement.targets[0], statement.value
+        elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
+            target, value = statement.target, statement.value
+        else:
+            continue
+        if isinstance(target, ast.Name):
+            with contextlib.suppress(ValueError):
+                constants[target.id] = ast.literal_eval(value)
+    return constants
+
+
 @functools.cache
 def runtime() -> tuple[str, str, str]:
-    """(PyTorch version, Python version, device kind) of the build's kernels."""
-    import torch  # the kernels run in this environment; imported once, and only here
+    """(PyTorch version, Python version, device kind) of the build's kernels.
+
+    The kernels run in this environment. A torch built with neither CUDA nor ROCm
+    (``torch.version.cuda`` and ``.hip`` None) runs on the CPU, and saying so needs no
+    ``import torch``, which takes 1.6 s of every build; a torch built with one of them
+    is imported to ask whether a GPU is there.
+    """
+    spec = importlib.util.find_spec("torch")
+    folders = list(spec.submodule_search_locations or []) if spec else []
+    build = torch_build(Path(folders[0], "version.py")) if folders else {}
+    version = build.get("__version__")
+    cpu_only = all(name in build and build[name] is None for name in ("cuda", "hip"))
+    if isinstance(version, str) and cpu_only:
+        return version, platform.python_version(), "CPU"
+    import torch  # imported once, and only here
 
     device = "GPU" if torch.cuda.is_available() else "CPU"
     return torch.__version__, platform.python_version(), device
