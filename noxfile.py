@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 from pathlib import Path
 
 import nox
@@ -120,10 +121,14 @@ EPUBCHECK = Path("/usr/share/java/epubcheck.jar")  # Debian's epubcheck
 def build_format(session: nox.Session, builder: str) -> Path:
     """Build the course with ``builder`` (epub or latex) into docs/_build/<builder>.
 
-    Pages already executed for the site (`nox -s docs`) come from the execution cache, as
-    on Read the Docs; any other page executes now. Each builder keeps its own doctrees.
+    After `nox -s docs` it starts from a copy of the site's doctrees, so only pages
+    changed since are read again (the tests build the formats the same way); a page not
+    yet executed comes from the execution cache, as on Read the Docs, or executes now.
     """
-    out = BUILD / builder
+    out, doctrees = BUILD / builder, BUILD / f"doctrees-{builder}"
+    if (HTML / ".doctrees").is_dir():
+        shutil.rmtree(doctrees, ignore_errors=True)
+        shutil.copytree(HTML / ".doctrees", doctrees)
     session.run(
         "sphinx-build",
         *STRICT,
@@ -134,7 +139,7 @@ def build_format(session: nox.Session, builder: str) -> Path:
         "-b",
         builder,
         "-d",
-        str(BUILD / f"doctrees-{builder}"),
+        str(doctrees),
         str(DOCS),
         str(out),
         *session.posargs,
@@ -277,10 +282,13 @@ def docs_live(session: nox.Session) -> None:
 def tests(session: nox.Session) -> None:
     """Unit tests, the module-contract test and tests of the built site."""
     install(session, "docs", groups=("test",))
-    # One worker per core (pytest-xdist); the site is built once and shared (conftest.site).
+    # One worker per core (pytest-xdist), each starting with half the tests and taking half
+    # of the other's when it runs out; the site is built once and shared (conftest.site).
     args = session.posargs or [
         "-n",
         "auto",
+        "--dist",
+        "worksteal",
         "--cov",
         "--cov-report=term-missing",
         "--cov-fail-under=90",

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from bs4 import BeautifulSoup
 from filelock import FileLock
 
 from coursesite.settings import source_commit
@@ -58,6 +60,7 @@ def sphinx_build(
     jobs: int = 1,
     builder: str = "html",
     doctrees: Path | None = None,
+    measured: bool = True,
 ) -> subprocess.CompletedProcess[str]:
     """Run a strict HTML build as contributors do (`nox -s docs`), capturing its output.
 
@@ -65,7 +68,9 @@ def sphinx_build(
     off); by default conf.py's choice. ``jobs > 1`` reads (and so executes) pages in
     parallel, as `nox -s docs` does; in cache mode the database is created before the
     workers start (coursesite.cache). ``builder`` is html, epub or latex; ``doctrees``
-    keeps each builder's doctrees apart from the output.
+    keeps each builder's doctrees apart from the output. ``measured=False`` runs Sphinx
+    outside coverage, for builds that repeat what others measure: under coverage's
+    tracer (Python 3.11) a build takes over twice as long.
     """
     # Scratch trees live outside the git checkout: pin the notebooks to this checkout's commit.
     pinned = {"COURSE_COMMIT": source_commit(ROOT)}
@@ -86,7 +91,11 @@ def sphinx_build(
         ],
         capture_output=True,
         text=True,
-        env={**os.environ, **pinned, **(env or {})},
+        env={
+            name: value
+            for name, value in {**os.environ, **pinned, **(env or {})}.items()
+            if measured or name != COVERAGE_ENV
+        },
         timeout=timeout,
         check=False,
     )
@@ -117,39 +126,73 @@ def scratch_docs(tmp_path: Path, pages: dict[str, str]) -> Path:
     return docs
 
 
+@functools.cache
+def built_page(path: Path) -> BeautifulSoup:
+    """A page of the built site, parsed once per test process (tests only read it): about
+    0.2 s a module page, and several hundred tests read the same 29 pages."""
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
 @pytest.fixture(scope="session")
 def syllabus() -> Syllabus:
     return load_syllabus(DOCS)
 
 
+def build_once(root: Path, name: str, build: Callable[[], object]) -> None:
+    """Run ``build()`` once per test run, whichever pytest-xdist worker asks first: the
+    others wait for it and reuse what it made. A failed build is recorded, so they fail
+    at once with its message instead of building again."""
+    done, failed = root / f"{name}.done", root / f"{name}.failed"
+    root.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(root / f"{name}.lock")):
+        if failed.is_file():
+            pytest.fail(f"{name} build failed (see the first failure):\n{failed.read_text()}")
+        if not done.is_file():
+            try:
+                build()
+            except BaseException as err:
+                failed.write_text(str(err))
+                raise
+            done.touch()
+
+
+def check_build(result: subprocess.CompletedProcess[str]) -> None:
+    if result.returncode != 0:
+        pytest.fail(f"the build failed:\n{result.stdout[-5000:]}\n{result.stderr[-5000:]}")
+
+
 @pytest.fixture(scope="session")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The whole site, built strictly once per test run; returns its HTML folder.
+    """The whole site, built strictly once per test run (:func:`build_once`); returns its
+    HTML folder. Uses the contributors' execution cache (keyed on coursecode and the pins),
+    so it is quick after `nox -s docs`; on CI's clean clone every page executes, once.
 
-    Under pytest-xdist every worker asks for it: the first to take the lock builds it
-    into the run's shared temporary folder, the others wait and reuse it (a failed build
-    is recorded, so they fail at once instead of building again). Uses the contributors'
-    execution cache (keyed on coursecode and the pins), so it is quick after
-    `nox -s docs`; on CI's clean clone every page executes, once, and the EPUB and PDF
-    tests read their outputs from the cache as Read the Docs' other formats do.
+    Its folder is laid out as `nox -s docs` lays out docs/_build: ``html/`` (with the
+    doctrees in ``html/.doctrees``) beside ``jupyter_execute/``, the executed pages.
     """
     root = tmp_path_factory.getbasetemp()
     if os.environ.get("PYTEST_XDIST_WORKER"):
         root = root.parent  # shared by the workers of this run
-    out = root / "site" / "html"
-    failed = root / "site" / "build-failed.txt"
-    with FileLock(str(root / "site.lock")):
-        if failed.is_file():
-            pytest.fail(f"site build failed (see the first failure):\n{failed.read_text()}")
-        if not (out / "index.html").is_file():
-            # One process: jupyter-cache has one writer. (Two workers filling an empty
-            # cache at once can lose a record: "Notebook file does not exist for cache
-            # record".) The EPUB and PDF tests then only read it.
-            result = sphinx_build(DOCS, out, mode="cache", jobs=1)
-            if result.returncode != 0:
-                failed.parent.mkdir(parents=True, exist_ok=True)
-                failed.write_text(f"{result.stdout[-5000:]}\n{result.stderr[-5000:]}")
-                pytest.fail(f"site build failed:\n{result.stdout}\n{result.stderr}")
+    html = root / "site" / "html"
+    # One process: jupyter-cache has one writer. (Two workers filling an empty cache at
+    # once can lose a record: "Notebook file does not exist for cache record".) The EPUB
+    # and PDF builds then only read it.
+    build_once(root, "site", lambda: check_build(sphinx_build(DOCS, html, mode="cache")))
+    return html
+
+
+def build_format(site: Path, builder: str) -> Path:
+    """The course built by ``builder`` (epub or latex) once per run, after the site, as
+    `nox -s epub` and `nox -s pdf` do after `nox -s docs`: from a copy of the HTML build's
+    doctrees, so no page is read or executed again (images and outputs come from the
+    site's ``jupyter_execute/``). Returns the builder's output folder."""
+    out, doctrees = site.parent / builder, site.parent / f"doctrees-{builder}"
+
+    def build() -> None:
+        shutil.copytree(site / ".doctrees", doctrees)
+        check_build(sphinx_build(DOCS, out, mode="cache", builder=builder, doctrees=doctrees))
+
+    build_once(site.parent, builder, build)
     return out
 
 
@@ -159,3 +202,24 @@ def pytest_runtest_makereport(item, call):
     report = yield
     setattr(item, f"rep_{report.when}", report)
     return report
+
+
+# The longest tests that need the site: started first among those, so that none of them
+# is left to end the run on one worker while the other has finished (the PDF: a minute).
+SLOWEST_FIRST = ("test_formats.py",)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that need the built site run after all the others, the slowest of them first.
+
+    `nox -s tests` hands each pytest-xdist worker half of this list (``--dist worksteal``,
+    and a worker that runs out takes half of what the other has left). The worker whose
+    half starts with tests that need the site builds it (a minute or more) while the other
+    runs tests that do not; neither waits for the other.
+    """
+    items.sort(
+        key=lambda item: (
+            "site" in getattr(item, "fixturenames", ()),
+            item.path.name not in SLOWEST_FIRST,
+        )
+    )

@@ -49,6 +49,36 @@ def test_key_changes_with_package_sources_and_pins(package, tmp_path):
     assert execution_key(package, pins) not in (key, changed_code)
 
 
+def test_provenance_names_the_torch_the_kernels_import_without_importing_it():
+    import platform
+
+    import torch
+
+    from coursesite.provenance import runtime
+
+    device = "GPU" if torch.cuda.is_available() else "CPU"
+    assert runtime.__wrapped__() == (torch.__version__, platform.python_version(), device)
+
+
+def test_provenance_reads_torchs_build_and_imports_a_cuda_build(tmp_path, monkeypatch):
+    from coursesite import provenance
+
+    version = tmp_path / "version.py"
+    version.write_text(
+        "from typing import Optional\n__version__ = '2.13.0'\ncuda: Optional[str] = '12.6'\n"
+        "hip: Optional[str] = None\ngit_version = compute()\nmajor, minor = 2, 13\n"
+    )
+    assert provenance.torch_build(version) == {"__version__": "2.13.0", "cuda": "12.6", "hip": None}
+    assert provenance.torch_build(tmp_path / "missing.py") == {}
+    # A CUDA build: only torch itself can say whether a GPU is there.
+    monkeypatch.setattr(
+        provenance, "torch_build", lambda path: {"__version__": "x", "cuda": "12.6", "hip": None}
+    )
+    import torch
+
+    assert provenance.runtime.__wrapped__()[0] == torch.__version__
+
+
 def test_cache_path_prunes_caches_of_other_keys(tmp_path):
     root = tmp_path / "cache"
     (root / "old").mkdir(parents=True)

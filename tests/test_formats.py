@@ -1,7 +1,7 @@
 """The course offline: the EPUB (valid by epubcheck) and the PDF (LaTeX, xelatex).
 
-Both read the executed pages from the execution cache that the site build filled (as
-Read the Docs' PDF and EPUB builds do after its HTML build), so they execute nothing.
+Both are built after the site from its doctrees (conftest.build_format), as `nox -s epub`
+and `nox -s pdf` do after `nox -s docs`, so they read and execute nothing again.
 The checkers come from Debian (epubcheck; TeX Live's xelatex and latexmk; poppler's
 pdftotext); .ci/run installs them. Without them a test is skipped locally and fails on CI.
 """
@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DOCS, MODULE_PAGES, sphinx_build
+from conftest import DOCS, MODULE_PAGES, build_format
 from coursesite.settings import load_settings
 
 pytestmark = pytest.mark.build
@@ -34,11 +34,8 @@ def need(available: bool, what: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def epub(site, tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("epub")
-    result = sphinx_build(DOCS, out / "epub", mode="cache", builder="epub", doctrees=out / "dt")
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    (book,) = (out / "epub").glob("*.epub")
+def epub(site) -> Path:
+    (book,) = build_format(site, "epub").glob("*.epub")
     return book
 
 
@@ -73,12 +70,9 @@ def test_epub_holds_every_module_with_outputs_solutions_and_answers(epub):
 
 
 @pytest.fixture(scope="module")
-def pdf(site, tmp_path_factory) -> Path:
+def pdf(site) -> Path:
     need(shutil.which("xelatex") is not None and shutil.which("latexmk") is not None, "TeX")
-    out = tmp_path_factory.mktemp("pdf")
-    result = sphinx_build(DOCS, out / "latex", mode="cache", builder="latex", doctrees=out / "dt")
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    (tex,) = (out / "latex").glob("*.tex")
+    (tex,) = build_format(site, "latex").glob("*.tex")
     make = subprocess.run(
         ["latexmk", "-pdfxe", "-interaction=nonstopmode", "-halt-on-error", tex.name],
         cwd=tex.parent,

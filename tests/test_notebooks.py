@@ -9,7 +9,6 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from bs4 import BeautifulSoup
 from myst_nb.core.read import read_myst_markdown_notebook
 from nbclient import NotebookClient
 
@@ -18,6 +17,7 @@ from conftest import (
     DOCS,
     MODULE_PAGES,
     ROOT,
+    built_page,
     scratch_docs,
     sphinx_build,
     unmeasured_kernels,
@@ -33,7 +33,6 @@ from coursesite.notebooks import (
     notebook_names,
 )
 from coursesite.settings import load_settings, source_commit
-from coursesite.syllabus import load_syllabus
 from notebooks_cli import main
 
 SETTINGS = load_settings(ROOT)
@@ -96,13 +95,13 @@ def test_one_valid_notebook_per_module_page(notebooks, page):
 
 
 @pytest.mark.build
-def test_setup_cell_comes_first_and_pins_the_commit(notebooks, page):
+def test_setup_cell_comes_first_and_pins_the_commit(notebooks, page, syllabus):
     setup = load(notebooks, page).cells[0]
     assert setup.cell_type == "code"
     assert setup.metadata.tags == [SETUP_TAG]
     assert 'if "google.colab" in sys.modules:' in setup.source
     commit = source_commit(ROOT)
-    entry = load_syllabus(DOCS).by_docname(f"{page.parent.name}/{page.stem}")
+    entry = syllabus.by_docname(f"{page.parent.name}/{page.stem}")
     extras = f"[{','.join(entry.extras)}]" if entry.extras else ""
     assert f'"coursecode{extras} @ git+{SETTINGS.repository_url}@{commit}"' in setup.source
     assert re.fullmatch(r"[0-9a-f]{40}", commit), "a commit, never a moving branch"
@@ -131,7 +130,7 @@ def test_glued_numbers_read_as_on_the_site(notebooks, page, site):
     """Every {glue:text} of the page appears in the notebook as the text the site shows."""
     text = "\n".join(c.source for c in load(notebooks, page).cells if c.cell_type == "markdown")
     assert "{glue" not in text
-    html = BeautifulSoup((site / page.parent.name / f"{page.stem}.html").read_text(), "html.parser")
+    html = built_page(site / page.parent.name / f"{page.stem}.html")
     for pasted in html.select("span.pasted-text"):
         assert pasted.get_text() in text
 
@@ -292,7 +291,7 @@ def test_setup_cell_refuses_to_guess_a_commit(tmp_path, monkeypatch):
 @pytest.mark.build
 @pytest.mark.parametrize("kind", ["full", "practice"])
 def test_site_links_colab_and_download_for_every_module(site, page, kind):
-    html = BeautifulSoup((site / page.parent.name / f"{page.stem}.html").read_text(), "html.parser")
+    html = built_page(site / page.parent.name / f"{page.stem}.html")
     name = notebook_names(page.stem)[kind]
     colab = html.select(f'a.colab-link[data-kind="{kind}"]')
     download = html.select(f'a.download-notebook[data-kind="{kind}"]')
@@ -311,7 +310,7 @@ def test_site_links_colab_and_download_for_every_module(site, page, kind):
 
 @pytest.mark.build
 def test_site_links_the_script_and_a_question_for_every_module(site, page, syllabus):
-    html = BeautifulSoup((site / page.parent.name / f"{page.stem}.html").read_text(), "html.parser")
+    html = built_page(site / page.parent.name / f"{page.stem}.html")
     script = html.select("a.download-script")
     assert len(script) == 1
     assert (site / page.parent.name / script[0]["href"]).resolve() == (
@@ -327,7 +326,7 @@ def test_site_links_the_script_and_a_question_for_every_module(site, page, sylla
 
 @pytest.mark.build
 def test_landing_page_links_the_zip_of_every_notebook(site):
-    html = BeautifulSoup((site / "index.html").read_text(), "html.parser")
+    html = built_page(site / "index.html")
     link = html.select_one("a.download-all")
     assert link is not None
     with zipfile.ZipFile(site / link["href"]) as bundle:

@@ -9,7 +9,7 @@ import pytest
 from bs4 import BeautifulSoup
 from myst_nb.core.read import read_myst_markdown_notebook
 
-from conftest import MODULE_PAGES, PROJECT_PAGES
+from conftest import MODULE_PAGES, PROJECT_PAGES, built_page
 from coursesite.contract import EMOJI
 from coursesite.failures import code_cells
 
@@ -26,8 +26,7 @@ LEAKS = {
 }
 
 
-def soup(path: Path) -> BeautifulSoup:
-    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+soup = built_page
 
 
 def article(site: Path, page: Path) -> BeautifulSoup:

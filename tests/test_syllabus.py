@@ -6,8 +6,9 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from myst_nb.core.read import read_myst_markdown_notebook
 
-from conftest import DOCS, MODULE_PAGES
+from conftest import COURSE_PAGES, DOCS, MODULE_PAGES
 from coursesite.syllabus import (
     SyllabusError,
     check_pages,
@@ -15,7 +16,7 @@ from coursesite.syllabus import (
     load_syllabus,
     parse_syllabus,
 )
-from coursesite.timing import Estimate, count_page
+from coursesite.timing import CODE_CELL, NOT_READ, Estimate, cell_tags, count_page
 
 RAW = tomllib.loads((DOCS / "syllabus.toml").read_text(encoding="utf-8"))
 
@@ -175,6 +176,28 @@ y = 2
     assert 300 <= counts.words <= 315  # the words, a title and a few of the answer's
     # 2 min of words + 1.5 (cell) + 3 (quizzes) + 1 (check) = 7.6 -> 10; one exercise, 12
     assert counts.estimate() == Estimate(read_run=10, exercises=12)
+
+
+@pytest.mark.parametrize("page", COURSE_PAGES, ids=lambda p: p.stem)
+def test_code_cells_are_counted_as_myst_nb_reads_them(page):
+    """The estimate reads a cell's tags itself (fast); MyST-NB's reader agrees on every
+    page about which code cells a reader runs and reads."""
+    text = page.read_text(encoding="utf-8")
+    notebook = read_myst_markdown_notebook(text)
+    tags = [set(c.metadata.get("tags", [])) for c in notebook.cells if c.cell_type == "code"]
+    body = text.split("\n---", 1)[1]
+    assert [cell_tags(cell) for cell in CODE_CELL.findall(body)] == tags
+    assert count_page(text).code_cells == sum(1 for t in tags if not NOT_READ & t)
+
+
+def test_cell_tags_read_both_option_forms():
+    assert cell_tags("```{code-cell} ipython3\n:tags: [remove-cell, claim]\nx = 1") == {
+        "remove-cell",
+        "claim",
+    }
+    block = "```{code-cell} ipython3\n---\ntags: ['solution', hide-cell]\n---\nx = 1"
+    assert cell_tags(block) == {"solution", "hide-cell"}
+    assert cell_tags("```{code-cell} ipython3\nx = [1]\ntags: [not, options]") == set()
 
 
 def test_landing_total_adds_every_module_and_project(syllabus):
