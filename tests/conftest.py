@@ -181,7 +181,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return html
 
 
-def build_format(site: Path, builder: str) -> Path:
+def build_format(site: Path, builder: str, *, measured: bool = True) -> Path:
     """The course built by ``builder`` (epub or latex) once per run, after the site, as
     `nox -s epub` and `nox -s pdf` do after `nox -s docs`: from a copy of the HTML build's
     doctrees, so no page is read or executed again (images and outputs come from the
@@ -190,7 +190,11 @@ def build_format(site: Path, builder: str) -> Path:
 
     def build() -> None:
         shutil.copytree(site / ".doctrees", doctrees)
-        check_build(sphinx_build(DOCS, out, mode="cache", builder=builder, doctrees=doctrees))
+        check_build(
+            sphinx_build(
+                DOCS, out, mode="cache", builder=builder, doctrees=doctrees, measured=measured
+            )
+        )
 
     build_once(site.parent, builder, build)
     return out

@@ -63,3 +63,12 @@ def test_other_formats_build_without_the_icon(tmp_path, builder):
     text = "".join(p.read_text(encoding="utf-8") for p in out.glob("*.t*x*"))
     assert "Why does it work?" in text
     assert "circle-question" not in text
+
+
+def test_html_only_features_leave_other_formats_alone(tmp_path):
+    """The theme's stylesheet, its scripts and its tab-stop loop exist only in HTML: for
+    LaTeX these features do nothing, and the book builds."""
+    features = ["coursesite.stylesheet", "coursesite.pageweight", "coursesite.tabstops"]
+    out = build(tmp_path, features, {"index": "# A page\n\nSome text.\n"}, "latex")
+    (tex,) = out.glob("*.tex")
+    assert "Some text." in tex.read_text(encoding="utf-8")

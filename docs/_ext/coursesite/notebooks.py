@@ -276,9 +276,10 @@ class Converter:
         cell.metadata["tags"] = [SETUP_TAG]
         return cell
 
-    def convert(self) -> nbformat.NotebookNode:
-        text = self.page.read_text(encoding="utf-8")
-        source_nb = read_myst_markdown_notebook(text)
+    def convert(self, source: nbformat.NotebookNode | None = None) -> nbformat.NotebookNode:
+        """The notebook; ``source`` is the page as MyST-NB reads it (read here if not given:
+        a page's full and practice notebooks are made from one reading)."""
+        source_nb = source or read_myst_markdown_notebook(self.page.read_text(encoding="utf-8"))
         nb: nbformat.NotebookNode = nbformat.v4.new_notebook()
         nb.metadata["kernelspec"] = {
             "name": "python3",
@@ -453,10 +454,11 @@ def write_notebooks(
         page = page.resolve()
         glue = load_glue(glue_dir, page)
         names = notebook_names(page.stem)
+        source = read_myst_markdown_notebook(page.read_text(encoding="utf-8"))
         for kind in ("full", "practice"):
             nb = Converter(
                 page, syllabus, settings, commit, built_with, glue, practice=kind == "practice"
-            ).convert()
+            ).convert(source)
             nbformat.write(nb, out / names[kind])
             written.append(out / names[kind])
             if kind == "full":
