@@ -26,11 +26,8 @@ LEAKS = {
 }
 
 
-soup = built_page
-
-
 def article(site: Path, page: Path) -> BeautifulSoup:
-    html = soup(site / "modules" / f"{page.stem}.html")
+    html = built_page(site / "modules" / f"{page.stem}.html")
     main = html.select_one("article.bd-article")
     assert main is not None
     return main
@@ -70,7 +67,7 @@ def test_inline_checks_draw_their_icon_from_the_icon_font(site, page):
 def test_no_emoji_in_the_site_chrome(site, page):
     """Navigation, banner, headings and dropdown titles: an emoji there is a box for a
     reader without an emoji font."""
-    html = soup(site / "modules" / f"{page.stem}.html")
+    html = built_page(site / "modules" / f"{page.stem}.html")
     chrome = html.select(
         ".bd-header, .bd-sidebar-primary, .module-banner, .prev-next-area, h1, h2, h3, h4, summary"
     )
@@ -90,7 +87,7 @@ def test_provenance_line_is_rendered_from_the_execution_data(site, page):
 
 
 def test_build_report_lists_every_module_with_its_run_time(site, syllabus):
-    table = soup(site / "build-report.html").select_one("table")
+    table = built_page(site / "build-report.html").select_one("table")
     header = [th.get_text(strip=True) for th in table.select("thead th")]
     rows = [[td.get_text(strip=True) for td in r.select("td")] for r in table.select("tbody tr")]
     executed = {r[0] for r in rows}
@@ -169,7 +166,7 @@ def test_next_and_further_reading_links(site, page, syllabus):
 
 
 def test_landing_page_lists_every_module_and_project_in_reading_order(site, syllabus):
-    html = soup(site / "index.html")
+    html = built_page(site / "index.html")
     rows = html.select("table.syllabus-table tbody tr")
     assert len(rows) == syllabus.total + len(syllabus.projects)
     linked = [r for r in rows if r.select_one("a")]
@@ -185,11 +182,11 @@ def test_landing_page_lists_every_module_and_project_in_reading_order(site, syll
 
 
 def test_glossary_and_api_reference_pages(site):
-    glossary = soup(site / "glossary.html")
+    glossary = built_page(site / "glossary.html")
     terms = [dt.get_text(strip=True).rstrip("¶#") for dt in glossary.select("dl.glossary dt")]
     for term in ("Neuron", "Weight", "Bias", "Backpropagation"):
         assert term in terms
-    api = soup(site / "api.html").get_text()
+    api = built_page(site / "api.html").get_text()
     for name in ("seed_everything", "get_device", "draw_network", "fit", "load_digits"):
         assert name in api
     assert re.search(r"Module 1\b", api), "docstrings name the module that teaches each helper"
@@ -217,13 +214,13 @@ def test_pages_load_no_third_party_or_needless_scripts(site):
     pages = sorted(p for p in site.rglob("*.html") if "_static" not in p.parts)  # not templates
     assert len(pages) >= 30
     for path in pages:
-        scripts = [s["src"] for s in soup(path).select("script[src]")]
+        scripts = [s["src"] for s in built_page(path).select("script[src]")]
         name = path.relative_to(site)
         assert not [s for s in scripts if s.startswith(("http:", "https:", "//"))], name
         assert not [s for s in scripts if "fontawesome.js" in s], name
         if path.name != "search.html":
             assert not [s for s in scripts if "searchindex.js" in s], name
-    search = [s["src"] for s in soup(site / "search.html").select("script[src]")]
+    search = [s["src"] for s in built_page(site / "search.html").select("script[src]")]
     assert any("searchindex.js" in s for s in search), "the search page loads the index"
 
 
@@ -232,7 +229,7 @@ def test_scripts_in_head_do_not_block_rendering(site):
     for path in sorted(p for p in site.rglob("*.html") if "_static" not in p.parts):
         if path.name == "search.html":
             continue
-        head = soup(path).head
+        head = built_page(path).head
         blocking = [
             s["src"].split("?")[0].rsplit("/", 1)[-1]
             for s in head.select("script[src]")
@@ -284,7 +281,7 @@ def test_icon_fonts_hold_every_icon_the_site_uses_and_little_else(site):
 @pytest.mark.parametrize("project", PROJECT_PAGES, ids=[p.stem for p in PROJECT_PAGES])
 def test_project_pages_are_built_linked_and_clean(site, project, syllabus):
     entry = syllabus.by_docname(f"projects/{project.stem}")
-    html = soup(site / "projects" / f"{project.stem}.html")
+    html = built_page(site / "projects" / f"{project.stem}.html")
     main = html.select_one("article.bd-article")
     banner = main.select_one(".module-banner").get_text()
     assert f"Project {entry.number} of {len(syllabus.projects)}" in banner
@@ -292,7 +289,7 @@ def test_project_pages_are_built_linked_and_clean(site, project, syllabus):
     assert not main.select(".output.stderr")
     solutions = [d for d in main.select("details.hide") if "Show solution" in d.summary.get_text()]
     assert len(solutions) >= 3, "each milestone's reference solution is hidden and executed"
-    landing = soup(site / "index.html")
+    landing = built_page(site / "index.html")
     assert landing.select_one(f'table.syllabus-table a[href="{entry.docname}.html"]')
     nav = [a["href"] for a in landing.select("nav.bd-docs-nav a.reference.internal")]
     assert f"{entry.docname}.html" in nav
@@ -302,7 +299,7 @@ def test_landing_page_links_the_pdf_and_epub_downloads(site):
     from coursesite.settings import load_settings
 
     settings = load_settings()
-    hrefs = {a.get("href") for a in soup(site / "index.html").select("article a")}
+    hrefs = {a.get("href") for a in built_page(site / "index.html").select("article a")}
     for fmt in ("pdf", "epub"):
         url = settings.download_url(fmt)
         assert url in hrefs, f"no link to {url}"

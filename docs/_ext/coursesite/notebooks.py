@@ -279,7 +279,8 @@ class Converter:
     def convert(self, source: nbformat.NotebookNode | None = None) -> nbformat.NotebookNode:
         """The notebook; ``source`` is the page as MyST-NB reads it (read here if not given:
         a page's full and practice notebooks are made from one reading)."""
-        source_nb = source or read_myst_markdown_notebook(self.page.read_text(encoding="utf-8"))
+        if source is None:
+            source = read_myst_markdown_notebook(self.page.read_text(encoding="utf-8"))
         nb: nbformat.NotebookNode = nbformat.v4.new_notebook()
         nb.metadata["kernelspec"] = {
             "name": "python3",
@@ -296,7 +297,7 @@ class Converter:
             "practice": self.practice,
         }
         cells = [self.setup_cell()]
-        for cell in source_nb.cells:
+        for cell in source.cells:
             if cell.cell_type == "markdown":
                 converted = self.markdown(cell.source)
                 if converted.strip():

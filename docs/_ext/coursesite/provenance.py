@@ -5,7 +5,6 @@ from __future__ import annotations
 import ast
 import contextlib
 import functools
-import importlib.util
 import platform
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,6 +13,7 @@ from docutils import nodes
 from myst_nb.sphinx_ import NbMetadataCollector
 from sphinx.application import Sphinx
 
+from coursesite.cache import package_dir
 from coursesite.state import course_state
 
 
@@ -48,9 +48,10 @@ def runtime() -> tuple[str, str, str]:
     ``import torch``, which takes 1.6 s of every build; a torch built with one of them
     is imported to ask whether a GPU is there.
     """
-    spec = importlib.util.find_spec("torch")
-    folders = list(spec.submodule_search_locations or []) if spec else []
-    build = torch_build(Path(folders[0], "version.py")) if folders else {}
+    try:
+        build = torch_build(package_dir("torch") / "version.py")
+    except ModuleNotFoundError:
+        build = {}
     version = build.get("__version__")
     cpu_only = all(name in build and build[name] is None for name in ("cuda", "hip"))
     if isinstance(version, str) and cpu_only:
