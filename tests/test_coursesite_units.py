@@ -77,6 +77,14 @@ def test_provenance_reads_torchs_build_and_imports_a_cuda_build(tmp_path, monkey
     import torch
 
     assert provenance.runtime.__wrapped__()[0] == torch.__version__
+    # No torch folder to read (a zipped or unusual install): import it, as before.
+    monkeypatch.undo()
+
+    def not_found(name: str) -> Path:
+        raise ModuleNotFoundError(name)
+
+    monkeypatch.setattr(provenance, "package_dir", not_found)
+    assert provenance.runtime.__wrapped__()[0] == torch.__version__
 
 
 def test_cache_path_prunes_caches_of_other_keys(tmp_path):
